@@ -1,0 +1,14 @@
+//! Dockerfile text to a lossless tree, with BuildKit's semantics.
+//!
+//! [`parse`] never fails: what BuildKit's parser would reject is listed in
+//! [`Dockerfile::errors`] and everything readable is still in the tree.
+
+pub mod dump;
+mod instruction;
+mod json;
+pub mod lex;
+mod scan;
+mod tree;
+
+pub use scan::parse;
+pub use tree::*;
