@@ -5,5 +5,7 @@
 //! parses `RUN` bodies into commands, [`rules`] find problems and
 //! [`report`] prints them.
 
+pub mod graph;
+pub mod shell;
 pub mod source;
 pub mod syntax;
