@@ -6,6 +6,9 @@
 //! Parsing is done by `brush-parser`; this module adapts its tree into the
 //! flat view the rules need and maps its character positions to bytes.
 
+pub mod apt;
+pub mod args;
+pub mod deps;
 mod parse;
 mod word;
 

@@ -1,0 +1,39 @@
+//! Every rule, named once. Codes are never reused.
+
+use super::Rule;
+use super::dockerfile as d;
+
+static RULES: &[&dyn Rule] = &[
+    // rules hadolint has, under hadolint's codes
+    &d::last_user_is_root::LastUserIsRoot,
+    &d::cd_in_run::CdInRun,
+    &d::image_without_tag::ImageWithoutTag,
+    &d::image_tagged_latest::ImageTaggedLatest,
+    &d::apt_get_unpinned::AptGetUnpinned,
+    &d::apt_lists_not_removed::AptListsNotRemoved,
+    &d::apt_get_without_yes::AptGetWithoutYes,
+    &d::apt_get_install_recommends::AptGetInstallRecommends,
+    &d::apk_add_unpinned::ApkAddUnpinned,
+    &d::shell_form_command::ShellFormCommand,
+    &d::secret_in_arg_or_env::SecretInArgOrEnv,
+    // imglint's own
+    &d::dependencies_fetched_after_source_copy::DependenciesFetchedAfterSourceCopy,
+    &d::final_stage_runs_as_root::FinalStageRunsAsRoot,
+    &d::build_image_in_final_stage::BuildImageInFinalStage,
+    &d::missing_ca_certificates::MissingCaCertificates,
+];
+
+/// All rules, in a fixed order.
+pub fn all() -> &'static [&'static dyn Rule] {
+    RULES
+}
+
+/// The rule a selector names exactly (code, name or alias).
+pub fn by_selector(selector: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|r| r.meta().is_named(selector))
+}
+
+/// The position of the rule with `code` in [`all`].
+pub fn index_of(code: &str) -> Option<usize> {
+    RULES.iter().position(|r| r.meta().code == code)
+}
