@@ -44,8 +44,7 @@ pub struct RenderOptions {
     pub color: bool,
     /// Terminal width for code frames.
     pub width: usize,
-    /// The enabled rules, in registry order (SARIF lists them all so rule
-    /// indexes stay stable).
+    /// Rules SARIF lists besides the reported ones.
     pub rules: Vec<&'static Meta>,
     /// Number of files checked (for the summary).
     pub files_checked: usize,

@@ -147,6 +147,7 @@ pub fn to_value(reports: &[FileReport], errors: &[InputError], opts: &RenderOpti
             }
         }
     }
+    rules.sort_by_key(|m| crate::rules::index_of(m.code).unwrap_or(usize::MAX));
     let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, m)| (m.code, i)).collect();
     let mut results = Vec::new();
     for r in reports {

@@ -51,7 +51,40 @@ pub fn parse_script(script: &mut Script) {
     script.pipelines = out.pipelines;
 }
 
+/// Scripts nested deeper than this (brackets, substitutions, compound
+/// commands) are not handed to the recursive parser, which would exhaust the
+/// stack; real scripts stay far below it.
+const MAX_SYNTAX_DEPTH: usize = 48;
+
+/// An upper bound of the syntactic nesting of `text`: brackets and compound
+/// command keywords, quotes not considered.
+fn nesting_depth(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for word in text.split(|c: char| c.is_whitespace() || c == ';') {
+        match word {
+            "if" | "while" | "until" | "for" | "case" | "select" => depth += 1,
+            "fi" | "done" | "esac" => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        max = max.max(depth);
+        for b in word.bytes() {
+            match b {
+                b'(' | b'{' | b'`' => depth += 1,
+                b')' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            max = max.max(depth);
+        }
+    }
+    max
+}
+
 fn parse_program(text: &str) -> Result<ast::Program, String> {
+    if nesting_depth(text) > MAX_SYNTAX_DEPTH {
+        return Err(format!(
+            "nested more than {MAX_SYNTAX_DEPTH} levels deep: not parsed"
+        ));
+    }
     let options = brush_parser::ParserOptions::default();
     let result = std::panic::catch_unwind(|| {
         let mut parser = brush_parser::Parser::new(std::io::Cursor::new(text.as_bytes()), &options);
