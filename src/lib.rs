@@ -6,4 +6,5 @@
 //! [`report`] prints them.
 
 pub mod source;
+pub mod image;
 pub mod syntax;

@@ -1,0 +1,602 @@
+//! Reading one layer: detect the compression, stream the tar, record every
+//! entry's metadata and a content hash, and verify the blob digest and the
+//! diff_id on the way. Nothing is unpacked and no blob is held in memory.
+
+use std::cell::RefCell;
+use std::io::{self, BufRead, BufReader, Read};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Serialize;
+use xxhash_rust::xxh3::Xxh3;
+
+use super::blob::{Algorithm, BlobReader, BlobRef, Digest, Store, Tap, TapState};
+use super::error::ImageError;
+
+/// Files whose content is kept (small, and read by the checks).
+pub const CAPTURED_FILES: &[&str] = &["etc/passwd", "etc/group", "etc/shadow", "etc/gshadow"];
+const MAX_CAPTURE_BYTES: u64 = 1024 * 1024;
+
+/// Below this many uncompressed bytes the ratio limit is not applied, so
+/// small, very compressible layers (a file of zeros) pass.
+const RATIO_FLOOR_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+/// The type of a layer entry. Whiteouts are entries too: they never reach
+/// the merged filesystem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    HardLink,
+    CharDevice,
+    BlockDevice,
+    Fifo,
+    /// `.wh.<name>`: deletes `<name>` from lower layers (`path` is `<name>`).
+    Whiteout,
+    /// `.wh..wh..opq`: hides the lower contents of a directory (`path` is
+    /// the directory).
+    Opaque,
+    /// Another `.wh..wh.` name (AUFS metadata): never placed.
+    Meta,
+    /// An entry type we do not model.
+    Other,
+}
+
+/// Something unsafe about an entry's name or link target.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum EntryIssue {
+    /// The name starts with `/`.
+    AbsolutePath,
+    /// The name has `..` components (still inside the root).
+    DotDot,
+    /// The name climbs out of the root; the entry was not placed.
+    EscapesRoot,
+    /// A symlink whose relative target climbs out of the root.
+    SymlinkEscapes,
+    /// A hard link whose target climbs out of the root.
+    HardLinkEscapes,
+}
+
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Normalised, relative to the root, no trailing slash.
+    pub path: String,
+    pub kind: EntryKind,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    /// Size in the tar header (0 for links, dirs and whiteouts).
+    pub size: u64,
+    /// xxh3 of the content (regular files only).
+    pub hash: u64,
+    /// Symlink or hard-link target, as written.
+    pub link: Option<String>,
+    /// The name as written, when it was not already normal.
+    pub raw_name: Option<String>,
+    pub issue: Option<EntryIssue>,
+}
+
+impl Entry {
+    /// Whiteouts and other `.wh.` names: layer metadata, never placed.
+    pub fn is_marker(&self) -> bool {
+        matches!(
+            self.kind,
+            EntryKind::Whiteout | EntryKind::Opaque | EntryKind::Meta
+        )
+    }
+}
+
+/// What to read and what to expect.
+#[derive(Clone, Debug)]
+pub struct LayerSpec {
+    pub index: usize,
+    pub blob: BlobRef,
+    /// Expected compressed size (from a descriptor).
+    pub size: Option<u64>,
+    /// Expected diff_id (from the config).
+    pub diff_id: Option<Digest>,
+}
+
+impl LayerSpec {
+    pub fn describe(&self) -> String {
+        format!("layer {} ({})", self.index, self.blob.name())
+    }
+}
+
+/// Limits that keep hostile layers bounded.
+#[derive(Debug)]
+pub struct Limits {
+    pub max_ratio: u64,
+    pub max_entries: u64,
+    pub entries_seen: AtomicU64,
+}
+
+/// One layer, read.
+#[derive(Clone, Debug)]
+pub struct LayerScan {
+    pub index: usize,
+    pub compression: Compression,
+    pub compressed_size: u64,
+    pub uncompressed_size: u64,
+    pub digest: Digest,
+    pub diff_id: Digest,
+    pub entries: Vec<Entry>,
+    /// Content of [`CAPTURED_FILES`] written by this layer.
+    pub captured: Vec<(String, Vec<u8>)>,
+}
+
+impl LayerScan {
+    /// Sum of all entries' header sizes (dive's layer size).
+    pub fn content_bytes(&self) -> u64 {
+        self.entries.iter().map(|e| e.size).sum()
+    }
+}
+
+#[derive(Debug)]
+enum LimitHit {
+    Ratio {
+        compressed: u64,
+        uncompressed: u64,
+        limit: u64,
+    },
+}
+
+impl std::fmt::Display for LimitHit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+
+impl std::error::Error for LimitHit {}
+
+/// Applies the decompression-ratio limit to the uncompressed stream.
+struct RatioGuard<R> {
+    inner: R,
+    compressed: Rc<RefCell<TapState>>,
+    produced: u64,
+    max_ratio: u64,
+}
+
+impl<R: Read> Read for RatioGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.produced += n as u64;
+        if self.produced > RATIO_FLOOR_BYTES {
+            let compressed = self.compressed.borrow().bytes.max(1);
+            if self.produced / compressed >= self.max_ratio {
+                return Err(io::Error::other(LimitHit::Ratio {
+                    compressed,
+                    uncompressed: self.produced,
+                    limit: self.max_ratio,
+                }));
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// Decodes concatenated zstd frames (skippable frames are skipped).
+struct ZstdFrames<R: BufRead> {
+    source: Option<R>,
+    current: Option<ruzstd::decoding::StreamingDecoder<R, ruzstd::decoding::FrameDecoder>>,
+}
+
+impl<R: BufRead> Read for ZstdFrames<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if let Some(dec) = self.current.as_mut() {
+                let n = dec.read(buf)?;
+                if n > 0 || buf.is_empty() {
+                    return Ok(n);
+                }
+                let finished = self.current.take().map(|d| d.into_inner());
+                self.source = finished;
+            }
+            let Some(mut src) = self.source.take() else {
+                return Ok(0);
+            };
+            if src.fill_buf()?.is_empty() {
+                return Ok(0);
+            }
+            match ruzstd::decoding::StreamingDecoder::new_with_max_window_size(
+                src,
+                1 << 31,
+            ) {
+                Ok(dec) => self.current = Some(dec),
+                Err(e) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("zstd: {e}"),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Reads and verifies one layer.
+pub fn scan_layer(store: &Store, spec: &LayerSpec, limits: &Limits) -> Result<LayerScan, ImageError> {
+    let what = spec.describe();
+    let (reader, len) = store.open(&spec.blob, &what)?;
+    scan_reader(reader, len, spec, limits, &what)
+}
+
+fn scan_reader(
+    reader: BlobReader,
+    len: Option<u64>,
+    spec: &LayerSpec,
+    limits: &Limits,
+    what: &str,
+) -> Result<LayerScan, ImageError> {
+    if let (Some(expected), Some(actual)) = (spec.size, len)
+        && expected != actual
+    {
+        return Err(ImageError::SizeMismatch {
+            what: what.to_string(),
+            expected,
+            actual,
+        });
+    }
+    let blob_alg = spec.blob.digest.as_ref().map_or(Algorithm::Sha256, |d| d.algorithm);
+    // never read past the declared size, so an endless response stops
+    let bounded: Box<dyn Read> = match spec.size {
+        Some(s) => Box::new(reader.take(s.saturating_add(1))),
+        None => Box::new(reader),
+    };
+    let (raw, raw_state) = Tap::new(bounded, Some(blob_alg));
+    let raw = Rc::new(RefCell::new(raw));
+    let mut buffered = BufReader::with_capacity(256 * 1024, SharedRead(Rc::clone(&raw)));
+    let magic = buffered
+        .fill_buf()
+        .map_err(|e| layer_error(what, e))?
+        .get(..4)
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default();
+    let compression = if magic.starts_with(&[0x1f, 0x8b]) {
+        Compression::Gzip
+    } else if magic == [0x28, 0xb5, 0x2f, 0xfd] {
+        Compression::Zstd
+    } else {
+        Compression::None
+    };
+    let decoded: Box<dyn Read> = match compression {
+        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
+        Compression::Zstd => Box::new(ZstdFrames {
+            source: Some(buffered),
+            current: None,
+        }),
+        Compression::None => Box::new(buffered),
+    };
+    let guarded: Box<dyn Read> = if compression == Compression::None {
+        decoded
+    } else {
+        Box::new(RatioGuard {
+            inner: decoded,
+            compressed: Rc::clone(&raw_state),
+            produced: 0,
+            max_ratio: limits.max_ratio.max(1),
+        })
+    };
+    let diff_alg = spec.diff_id.as_ref().map_or(Algorithm::Sha256, |d| d.algorithm);
+    let (tar_stream, tar_state) = Tap::new(guarded, Some(diff_alg));
+
+    let mut archive = tar::Archive::new(tar_stream);
+    let mut entries = Vec::new();
+    let mut captured = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let iter = archive.entries().map_err(|e| layer_error(what, e))?;
+    for item in iter {
+        let mut entry = item.map_err(|e| layer_error(what, e))?;
+        let ty = entry.header().entry_type();
+        if ty.is_pax_global_extensions() || ty.is_pax_local_extensions() {
+            continue;
+        }
+        if limits.entries_seen.fetch_add(1, Ordering::Relaxed) >= limits.max_entries {
+            return Err(ImageError::TooManyEntries {
+                what: what.to_string(),
+                limit: limits.max_entries,
+            });
+        }
+        let raw_name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let link = entry
+            .link_name_bytes()
+            .map(|l| String::from_utf8_lossy(&l).into_owned());
+        let header = entry.header();
+        let mode = header.mode().unwrap_or(0);
+        let uid = header.uid().unwrap_or(0);
+        let gid = header.gid().unwrap_or(0);
+        let size = entry.size();
+        let mut kind = match ty {
+            tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
+                EntryKind::File
+            }
+            tar::EntryType::Directory => EntryKind::Dir,
+            tar::EntryType::Symlink => EntryKind::Symlink,
+            tar::EntryType::Link => EntryKind::HardLink,
+            tar::EntryType::Char => EntryKind::CharDevice,
+            tar::EntryType::Block => EntryKind::BlockDevice,
+            tar::EntryType::Fifo => EntryKind::Fifo,
+            _ => EntryKind::Other,
+        };
+        let (mut path, mut issue) = normalize_entry_name(&raw_name);
+        if path.is_empty() && issue.is_none() {
+            // the root directory itself
+            continue;
+        }
+        // whiteouts
+        let (dir, base) = match path.rsplit_once('/') {
+            Some((d, b)) => (d.to_string(), b.to_string()),
+            None => (String::new(), path.clone()),
+        };
+        if let Some(rest) = base.strip_prefix(".wh.") {
+            if base == ".wh..wh..opq" {
+                kind = EntryKind::Opaque;
+                path = dir;
+            } else if rest.starts_with(".wh.") {
+                kind = EntryKind::Meta;
+            } else {
+                kind = EntryKind::Whiteout;
+                path = if dir.is_empty() {
+                    rest.to_string()
+                } else {
+                    format!("{dir}/{rest}")
+                };
+            }
+        }
+        if issue.is_none() {
+            issue = link_issue(kind, &path, link.as_deref());
+        }
+        let mut hash = 0;
+        if kind == EntryKind::File {
+            let mut hasher = Xxh3::new();
+            let capture = size <= MAX_CAPTURE_BYTES && CAPTURED_FILES.contains(&path.as_str());
+            let mut content = Vec::new();
+            loop {
+                let n = entry.read(&mut buf).map_err(|e| layer_error(what, e))?;
+                if n == 0 {
+                    break;
+                }
+                let chunk = buf.get(..n).unwrap_or_default();
+                hasher.update(chunk);
+                if capture {
+                    content.extend_from_slice(chunk);
+                }
+            }
+            hash = hasher.digest();
+            if capture {
+                captured.push((path.clone(), content));
+            }
+        }
+        let raw_name = (raw_name.trim_end_matches('/') != path).then_some(raw_name);
+        entries.push(Entry {
+            path,
+            kind,
+            mode,
+            uid,
+            gid,
+            size,
+            hash,
+            link,
+            raw_name,
+            issue,
+        });
+    }
+    // drain the end-of-archive blocks and padding so the hashes cover the
+    // whole stream
+    let mut rest = archive.into_inner();
+    io::copy(&mut rest, &mut io::sink()).map_err(|e| layer_error(what, e))?;
+    drop(rest);
+    // and any bytes after the compressed stream
+    io::copy(&mut SharedRead(Rc::clone(&raw)), &mut io::sink()).map_err(|e| layer_error(what, e))?;
+
+    let (compressed_size, digest) = finish_tap(&raw_state);
+    let (uncompressed_size, diff_id) = finish_tap(&tar_state);
+    if let Some(expected) = spec.size
+        && expected != compressed_size
+    {
+        return Err(ImageError::SizeMismatch {
+            what: what.to_string(),
+            expected,
+            actual: compressed_size,
+        });
+    }
+    if let Some(expected) = &spec.blob.digest {
+        // a docker-save blob named by its diff_id is the uncompressed stream
+        if expected != &digest {
+            return Err(ImageError::DigestMismatch {
+                what: what.to_string(),
+                expected: expected.to_string(),
+                actual: digest.to_string(),
+            });
+        }
+    }
+    if let Some(expected) = &spec.diff_id
+        && expected != &diff_id
+    {
+        return Err(ImageError::DigestMismatch {
+            what: format!("{what} (uncompressed, diff_id)"),
+            expected: expected.to_string(),
+            actual: diff_id.to_string(),
+        });
+    }
+    Ok(LayerScan {
+        index: spec.index,
+        compression,
+        compressed_size,
+        uncompressed_size,
+        digest,
+        diff_id,
+        entries,
+        captured,
+    })
+}
+
+fn finish_tap(state: &Rc<RefCell<TapState>>) -> (u64, Digest) {
+    let mut st = state.borrow_mut();
+    let bytes = st.bytes;
+    let digest = st
+        .hasher
+        .take()
+        .map(super::blob::Hasher::finish)
+        .unwrap_or_else(|| Digest::of_bytes(Algorithm::Sha256, b""));
+    (bytes, digest)
+}
+
+struct SharedRead<R>(Rc<RefCell<R>>);
+
+impl<R: Read> Read for SharedRead<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.borrow_mut().read(buf)
+    }
+}
+
+fn layer_error(what: &str, e: io::Error) -> ImageError {
+    if let Some(hit) = e.get_ref().and_then(|inner| find_limit(inner, 0)) {
+        return match hit {
+            LimitHit::Ratio {
+                compressed,
+                uncompressed,
+                limit,
+            } => ImageError::DecompressionBomb {
+                what: what.to_string(),
+                limit: *limit,
+                compressed: *compressed,
+                uncompressed: *uncompressed,
+            },
+        };
+    }
+    let message = match e.kind() {
+        io::ErrorKind::UnexpectedEof => format!("truncated or corrupt blob ({e})"),
+        _ => format!("corrupt layer ({e})"),
+    };
+    ImageError::Layer {
+        what: what.to_string(),
+        message,
+    }
+}
+
+/// Finds our limit error however deep the decoders and the tar reader
+/// wrapped it.
+fn find_limit<'a>(e: &'a (dyn std::error::Error + Send + Sync + 'static), depth: usize) -> Option<&'a LimitHit> {
+    if depth > 8 {
+        return None;
+    }
+    if let Some(hit) = e.downcast_ref::<LimitHit>() {
+        return Some(hit);
+    }
+    if let Some(io) = e.downcast_ref::<io::Error>()
+        && let Some(inner) = io.get_ref()
+    {
+        return find_limit(inner, depth + 1);
+    }
+    let mut cur = e.source();
+    while let Some(x) = cur {
+        if let Some(hit) = x.downcast_ref::<LimitHit>() {
+            return Some(hit);
+        }
+        if let Some(io) = x.downcast_ref::<io::Error>()
+            && let Some(inner) = io.get_ref()
+        {
+            return find_limit(inner, depth + 1);
+        }
+        cur = x.source();
+    }
+    None
+}
+
+/// Normalises an entry name: relative, no `.`/`..`, no trailing slash.
+pub fn normalize_entry_name(raw: &str) -> (String, Option<EntryIssue>) {
+    let mut issue = raw.starts_with('/').then_some(EntryIssue::AbsolutePath);
+    let mut parts: Vec<&str> = Vec::new();
+    for part in raw.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return (String::new(), Some(EntryIssue::EscapesRoot));
+                }
+                issue = Some(EntryIssue::DotDot);
+            }
+            p => parts.push(p),
+        }
+    }
+    (parts.join("/"), issue)
+}
+
+/// Does a link target climb out of the root?
+fn link_issue(kind: EntryKind, path: &str, link: Option<&str>) -> Option<EntryIssue> {
+    let target = link?;
+    match kind {
+        EntryKind::Symlink if !target.starts_with('/') => {
+            let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+            let mut depth: i64 = dir.split('/').filter(|p| !p.is_empty()).count() as i64;
+            for part in target.split('/') {
+                match part {
+                    "" | "." => {}
+                    ".." => {
+                        depth -= 1;
+                        if depth < 0 {
+                            return Some(EntryIssue::SymlinkEscapes);
+                        }
+                    }
+                    _ => depth += 1,
+                }
+            }
+            None
+        }
+        EntryKind::HardLink => {
+            let (_, issue) = normalize_entry_name(target);
+            (issue == Some(EntryIssue::EscapesRoot)).then_some(EntryIssue::HardLinkEscapes)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_names_are_normalized() {
+        assert_eq!(normalize_entry_name("./a/b/"), ("a/b".into(), None));
+        assert_eq!(
+            normalize_entry_name("/etc/passwd"),
+            ("etc/passwd".into(), Some(EntryIssue::AbsolutePath))
+        );
+        assert_eq!(
+            normalize_entry_name("a/../b"),
+            ("b".into(), Some(EntryIssue::DotDot))
+        );
+        assert_eq!(
+            normalize_entry_name("../../etc/passwd").1,
+            Some(EntryIssue::EscapesRoot)
+        );
+    }
+
+    #[test]
+    fn symlink_escapes_are_detected() {
+        let k = EntryKind::Symlink;
+        assert_eq!(link_issue(k, "bin/sh", Some("busybox")), None);
+        assert_eq!(link_issue(k, "bin/sh", Some("/bin/busybox")), None);
+        assert_eq!(link_issue(k, "a/b/c", Some("../../x")), None);
+        assert_eq!(
+            link_issue(k, "a/b/c", Some("../../../etc/shadow")),
+            Some(EntryIssue::SymlinkEscapes)
+        );
+        assert_eq!(
+            link_issue(EntryKind::HardLink, "a", Some("../../etc/shadow")),
+            Some(EntryIssue::HardLinkEscapes)
+        );
+    }
+}
