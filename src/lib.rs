@@ -5,6 +5,6 @@
 //! parses `RUN` bodies into commands, [`rules`] find problems and
 //! [`report`] prints them.
 
-pub mod source;
 pub mod image;
+pub mod source;
 pub mod syntax;

@@ -10,7 +10,11 @@ use imglint::image::{self, Options, SourceFormat, WasteReason};
 #[test]
 fn oci_layout_gzip_gives_all_fixture_numbers() {
     let dir = TempDir::new("fmt-oci");
-    let src = write(&research_fixture(), Shape::OciDir(FxCompression::Gzip), &dir);
+    let src = write(
+        &research_fixture(),
+        Shape::OciDir(FxCompression::Gzip),
+        &dir,
+    );
     let a = analyze(&src).unwrap();
     assert_eq!(a.image.format, SourceFormat::OciLayout);
     assert_eq!(a.image.platform, "linux/amd64");
@@ -23,7 +27,10 @@ fn every_format_gives_the_same_numbers() {
     let shapes = [
         (Shape::OciDir(FxCompression::None), SourceFormat::OciLayout),
         (Shape::OciDir(FxCompression::Zstd), SourceFormat::OciLayout),
-        (Shape::OciDir(FxCompression::MultiGzip), SourceFormat::OciLayout),
+        (
+            Shape::OciDir(FxCompression::MultiGzip),
+            SourceFormat::OciLayout,
+        ),
         (Shape::OciTar, SourceFormat::OciArchive),
         (Shape::DockerLegacyTar, SourceFormat::DockerArchive),
         (Shape::DockerSymlinkedTar, SourceFormat::DockerArchive),
@@ -58,7 +65,11 @@ fn compression_is_detected_and_sizes_reported() {
 #[test]
 fn waste_ledger_charges_each_hidden_byte() {
     let dir = TempDir::new("fmt-ledger");
-    let src = write(&research_fixture(), Shape::OciDir(FxCompression::Gzip), &dir);
+    let src = write(
+        &research_fixture(),
+        Shape::OciDir(FxCompression::Gzip),
+        &dir,
+    );
     let a = analyze(&src).unwrap();
     let mut got: Vec<(String, u64, usize, usize, WasteReason)> = a
         .waste
@@ -68,20 +79,61 @@ fn waste_ledger_charges_each_hidden_byte() {
         .collect();
     got.sort();
     let mut want = vec![
-        ("app/data.bin".to_string(), 1_048_576, 0, 1, WasteReason::Overwritten),
-        ("var/cache/apk/pkg1.apk".to_string(), 307_200, 0, 1, WasteReason::Deleted),
-        ("var/cache/apk/pkg2.apk".to_string(), 204_800, 0, 1, WasteReason::Deleted),
-        ("app/config.txt".to_string(), 1_000, 0, 1, WasteReason::Deleted),
+        (
+            "app/data.bin".to_string(),
+            1_048_576,
+            0,
+            1,
+            WasteReason::Overwritten,
+        ),
+        (
+            "var/cache/apk/pkg1.apk".to_string(),
+            307_200,
+            0,
+            1,
+            WasteReason::Deleted,
+        ),
+        (
+            "var/cache/apk/pkg2.apk".to_string(),
+            204_800,
+            0,
+            1,
+            WasteReason::Deleted,
+        ),
+        (
+            "app/config.txt".to_string(),
+            1_000,
+            0,
+            1,
+            WasteReason::Deleted,
+        ),
         ("etc/passwd".to_string(), 71, 0, 1, WasteReason::Overwritten),
-        ("usr/share/doc/pkg/README".to_string(), 51_200, 0, 2, WasteReason::Opaque),
-        ("usr/share/doc/pkg/LICENSE".to_string(), 20_480, 0, 2, WasteReason::Opaque),
+        (
+            "usr/share/doc/pkg/README".to_string(),
+            51_200,
+            0,
+            2,
+            WasteReason::Opaque,
+        ),
+        (
+            "usr/share/doc/pkg/LICENSE".to_string(),
+            20_480,
+            0,
+            2,
+            WasteReason::Opaque,
+        ),
         ("etc/group".to_string(), 27, 0, 2, WasteReason::SameContent),
     ];
     want.sort();
     assert_eq!(got, want);
     // per hiding layer, as in the research notes
     let by_layer = |hider: usize| -> u64 {
-        a.waste.entries.iter().filter(|w| w.hidden_by == hider).map(|w| w.bytes).sum()
+        a.waste
+            .entries
+            .iter()
+            .filter(|w| w.hidden_by == hider)
+            .map(|w| w.bytes)
+            .sum()
     };
     assert_eq!(by_layer(1), 1_561_647);
     assert_eq!(by_layer(2), 71_707);
@@ -109,26 +161,38 @@ fn per_layer_changes_and_history() {
             Some("/bin/sh -c rm -rf /usr/share/doc/* && add-notice"),
         ]
     );
-    assert_eq!(a.layers.iter().map(|l| l.history_index).collect::<Vec<_>>(), [Some(0), Some(2), Some(3)]);
+    assert_eq!(
+        a.layers.iter().map(|l| l.history_index).collect::<Vec<_>>(),
+        [Some(0), Some(2), Some(3)]
+    );
     assert_eq!(a.image.names, ["imglint/fixture:v1"]);
 }
 
 #[test]
 fn fixture_findings() {
     let dir = TempDir::new("fmt-findings");
-    let src = write(&research_fixture(), Shape::OciDir(FxCompression::Gzip), &dir);
+    let src = write(
+        &research_fixture(),
+        Shape::OciDir(FxCompression::Gzip),
+        &dir,
+    );
     let a = analyze(&src).unwrap();
     let mut codes: Vec<&str> = a.findings.iter().map(|f| f.code).collect();
     codes.sort();
     codes.dedup();
     assert_eq!(
         codes,
-        ["IL7001", "IL7002", "IL7003", "IL7005", "IL7006", "IL7015", "IL7018"],
+        [
+            "IL7001", "IL7002", "IL7003", "IL7005", "IL7006", "IL7015", "IL7018"
+        ],
         "{:#?}",
         a.findings
     );
     let setuid = a.findings.iter().find(|f| f.code == "IL7006").unwrap();
-    assert_eq!(setuid.subject.path.as_deref(), Some("/usr/local/bin/su-helper"));
+    assert_eq!(
+        setuid.subject.path.as_deref(),
+        Some("/usr/local/bin/su-helper")
+    );
     assert_eq!(setuid.subject.layer, Some(1));
 }
 
@@ -149,9 +213,15 @@ fn pax_global_header_and_ghost_whiteout_do_not_change_numbers() {
 fn multi_arch_index_picks_the_platform() {
     let dir = TempDir::new("fmt-multi");
     let p = dir.join("multi");
-    fixture::multi_arch(&research_fixture()).write_dir(&p).unwrap();
+    fixture::multi_arch(&research_fixture())
+        .write_dir(&p)
+        .unwrap();
     let src = format!("oci:{}", p.display());
-    for (wanted, got) in [("linux/arm64", "linux/arm64/v8"), ("linux/arm64/v8", "linux/arm64/v8"), ("linux/amd64", "linux/amd64")] {
+    for (wanted, got) in [
+        ("linux/arm64", "linux/arm64/v8"),
+        ("linux/arm64/v8", "linux/arm64/v8"),
+        ("linux/amd64", "linux/amd64"),
+    ] {
         let options = Options {
             platform: Some(wanted.into()),
             ..Options::default()
@@ -169,13 +239,19 @@ fn multi_arch_index_picks_the_platform() {
     )
     .unwrap_err();
     let msg = err.to_string();
-    assert!(msg.contains("linux/s390x") && msg.contains("linux/arm64/v8"), "{msg}");
+    assert!(
+        msg.contains("linux/s390x") && msg.contains("linux/arm64/v8"),
+        "{msg}"
+    );
     assert!(!msg.contains("unknown"), "attestations are skipped: {msg}");
     // `PATH:TAG` selects the tagged image
     let a = analyze(&format!("{}:multi", p.display())).unwrap();
     assert_fixture_numbers(&a);
     let err = analyze(&format!("{}:nope", p.display())).unwrap_err();
-    assert!(err.to_string().contains("no image is tagged `nope`"), "{err}");
+    assert!(
+        err.to_string().contains("no image is tagged `nope`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -188,7 +264,11 @@ fn json_report_keeps_its_keys() {
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["version"], 1);
     assert_eq!(v["waste"]["reclaimable_bytes"], RECLAIMABLE);
-    assert!(v["waste"]["entries"].as_array().is_some_and(|e| e.len() == 8));
+    assert!(
+        v["waste"]["entries"]
+            .as_array()
+            .is_some_and(|e| e.len() == 8)
+    );
     assert_eq!(v["dive"]["efficiency"], EFFICIENCY);
     assert_eq!(v["dive"]["wasted_bytes"], WASTED);
     assert_eq!(v["dive"]["user_wasted_ratio"], USER_WASTED_RATIO);
@@ -209,7 +289,10 @@ fn text_report_has_layer_table_and_totals() {
     assert!(text.contains("3 layers"), "{text}");
     assert!(text.contains("1.6 MB reclaimable"), "{text}");
     assert!(text.contains("█"), "{text}");
-    assert!(text.contains("/app/data.bin  overwritten in layer 0 by layer 1"), "{text}");
+    assert!(
+        text.contains("/app/data.bin  overwritten in layer 0 by layer 1"),
+        "{text}"
+    );
     assert!(text.contains("efficiency 77.4411%"), "{text}");
     assert!(text.contains("IL7006 info setuid-file"), "{text}");
 }

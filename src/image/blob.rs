@@ -228,7 +228,11 @@ impl Store {
     }
 
     /// Opens a blob, returning the reader and its length when known.
-    pub fn open(&self, blob: &BlobRef, what: &str) -> Result<(BlobReader, Option<u64>), ImageError> {
+    pub fn open(
+        &self,
+        blob: &BlobRef,
+        what: &str,
+    ) -> Result<(BlobReader, Option<u64>), ImageError> {
         let missing = || ImageError::MissingBlob {
             what: what.to_string(),
             name: blob.name(),
@@ -525,6 +529,9 @@ mod tests {
         let root = Path::new("/r");
         assert!(safe_join(root, "../x").is_none());
         assert!(safe_join(root, "/etc/passwd").is_none());
-        assert_eq!(safe_join(root, "blobs/x"), Some(PathBuf::from("/r/blobs/x")));
+        assert_eq!(
+            safe_join(root, "blobs/x"),
+            Some(PathBuf::from("/r/blobs/x"))
+        );
     }
 }

@@ -42,8 +42,23 @@ pub struct HistoryInstruction {
 }
 
 const KEYWORDS: &[&str] = &[
-    "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "HEALTHCHECK", "LABEL",
-    "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+    "ADD",
+    "ARG",
+    "CMD",
+    "COPY",
+    "ENTRYPOINT",
+    "ENV",
+    "EXPOSE",
+    "HEALTHCHECK",
+    "LABEL",
+    "MAINTAINER",
+    "ONBUILD",
+    "RUN",
+    "SHELL",
+    "STOPSIGNAL",
+    "USER",
+    "VOLUME",
+    "WORKDIR",
 ];
 
 pub fn parse_created_by(created_by: &str) -> HistoryInstruction {
@@ -147,7 +162,10 @@ impl ImageConfig {
         let mut diff_ids = Vec::new();
         for d in typed.rootfs().diff_ids() {
             let digest = Digest::parse(d).ok_or_else(|| {
-                ImageError::invalid(what, format!("`rootfs.diff_ids` has a malformed digest `{d}`"))
+                ImageError::invalid(
+                    what,
+                    format!("`rootfs.diff_ids` has a malformed digest `{d}`"),
+                )
             })?;
             diff_ids.push(digest);
         }
@@ -265,12 +283,21 @@ mod tests {
     #[test]
     fn reads_history_instructions() {
         let p = parse_created_by("/bin/sh -c #(nop)  ENV DB_PASSWORD=hunter2");
-        assert_eq!((p.keyword.as_str(), p.text.as_str()), ("ENV", "DB_PASSWORD=hunter2"));
+        assert_eq!(
+            (p.keyword.as_str(), p.text.as_str()),
+            ("ENV", "DB_PASSWORD=hunter2")
+        );
         let p = parse_created_by("/bin/sh -c apt-get update");
-        assert_eq!((p.keyword.as_str(), p.text.as_str()), ("RUN", "apt-get update"));
+        assert_eq!(
+            (p.keyword.as_str(), p.text.as_str()),
+            ("RUN", "apt-get update")
+        );
         let p = parse_created_by("RUN |2 TOKEN=abc X=1 /bin/sh -c make # buildkit");
         assert_eq!((p.keyword.as_str(), p.text.as_str()), ("RUN", "make"));
-        assert_eq!(p.build_args, vec![("TOKEN".into(), "abc".into()), ("X".into(), "1".into())]);
+        assert_eq!(
+            p.build_args,
+            vec![("TOKEN".into(), "abc".into()), ("X".into(), "1".into())]
+        );
         let p = parse_created_by("|1 A=b /bin/sh -c echo hi");
         assert_eq!((p.keyword.as_str(), p.text.as_str()), ("RUN", "echo hi"));
         let p = parse_created_by("COPY app /app # buildkit");

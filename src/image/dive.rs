@@ -142,7 +142,11 @@ pub fn compute(layers: &[LayerScan]) -> DiveMetrics {
                 size
             };
             let st = stats.entry(path.clone()).or_default();
-            st.min = if st.count == 0 { size } else { st.min.min(size) };
+            st.min = if st.count == 0 {
+                size
+            } else {
+                st.min.min(size)
+            };
             st.count += 1;
             st.sum += size;
         }
@@ -191,4 +195,3 @@ pub fn compute(layers: &[LayerScan]) -> DiveMetrics {
         inefficient_files: inefficient,
     }
 }
-

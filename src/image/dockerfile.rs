@@ -67,7 +67,11 @@ impl Mapping {
             let in_line = window
                 .iter()
                 .rposition(|ins| ins.kind != Kind::Arg)
-                .filter(|&k| window.get(k).is_some_and(|ins| ins.kind.name() == hi.keyword));
+                .filter(|&k| {
+                    window
+                        .get(k)
+                        .is_some_and(|ins| ins.kind.name() == hi.keyword)
+                });
             if let Some(k) = by_text.or(in_line)
                 && let Some(ins) = window.get(k)
             {
@@ -120,7 +124,11 @@ fn text_agrees(ins: &Instruction, hi: &HistoryInstruction) -> bool {
             !args.is_empty() && (hist == args || hist.contains(&args) || args.contains(&hist))
         }
         Kind::Copy | Kind::Add => {
-            let dest = |s: &str| s.split_whitespace().last().map(|d| d.trim_end_matches('/').to_string());
+            let dest = |s: &str| {
+                s.split_whitespace()
+                    .last()
+                    .map(|d| d.trim_end_matches('/').to_string())
+            };
             dest(&args).is_some() && dest(&args) == dest(&hist)
         }
         Kind::Env | Kind::Label | Kind::Arg => {
@@ -174,7 +182,10 @@ CMD [\"app\"]
         let c = config(&[
             ("ADD alpine-minirootfs.tar.gz / # buildkit", false),
             ("CMD [\"/bin/sh\"]", true),
-            ("RUN |1 VERSION=1 /bin/sh -c apk add --no-cache ca-certificates     tzdata # buildkit", false),
+            (
+                "RUN |1 VERSION=1 /bin/sh -c apk add --no-cache ca-certificates     tzdata # buildkit",
+                false,
+            ),
             ("COPY /app /usr/local/bin/app # buildkit", false),
             ("ENV MODE=prod", true),
             ("CMD [\"app\"]", true),
@@ -185,7 +196,14 @@ CMD [\"app\"]
             .collect();
         assert_eq!(
             lines,
-            [None, None, Some((6, 7)), Some((8, 8)), Some((9, 9)), Some((10, 10))]
+            [
+                None,
+                None,
+                Some((6, 7)),
+                Some((8, 8)),
+                Some((9, 9)),
+                Some((10, 10))
+            ]
         );
         assert_eq!(
             m.location(3).map(|l| l.instruction),
@@ -199,8 +217,14 @@ CMD [\"app\"]
             ("/bin/sh -c #(nop) ADD file:abc in / ", false),
             ("/bin/sh -c #(nop)  CMD [\"/bin/sh\"]", true),
             ("/bin/sh -c #(nop)  ARG VERSION=1", true),
-            ("|1 VERSION=1 /bin/sh -c apk add --no-cache ca-certificates     tzdata", false),
-            ("/bin/sh -c #(nop) COPY file:def in /usr/local/bin/app ", false),
+            (
+                "|1 VERSION=1 /bin/sh -c apk add --no-cache ca-certificates     tzdata",
+                false,
+            ),
+            (
+                "/bin/sh -c #(nop) COPY file:def in /usr/local/bin/app ",
+                false,
+            ),
             ("/bin/sh -c #(nop)  ENV MODE=prod", true),
             ("/bin/sh -c #(nop)  CMD [\"app\"]", true),
         ]);

@@ -47,6 +47,11 @@ pub struct FxLayer {
     /// A PAX global header at the start of the layer tar.
     pub pax_global: Option<String>,
     pub created_by: String,
+    /// Use these bytes as the layer tar instead of `entries`.
+    pub raw_tar: Option<Vec<u8>>,
+    /// Use these bytes as the layer blob, whatever the compression (the
+    /// diff_id is then that of an empty tar).
+    pub raw_blob: Option<Vec<u8>>,
 }
 
 impl FxLayer {
@@ -216,10 +221,19 @@ fn header(kind: tar::EntryType, mode: u32, uid: u64, gid: u64, size: u64) -> tar
 
 /// The layer as an uncompressed tar.
 pub fn layer_tar(layer: &FxLayer) -> Vec<u8> {
+    if let Some(raw) = &layer.raw_tar {
+        return raw.clone();
+    }
     let mut b = tar::Builder::new(Vec::new());
     if let Some(comment) = &layer.pax_global {
         let record = pax_record("comment", comment);
-        let mut h = header(tar::EntryType::XGlobalHeader, 0o644, 0, 0, record.len() as u64);
+        let mut h = header(
+            tar::EntryType::XGlobalHeader,
+            0o644,
+            0,
+            0,
+            record.len() as u64,
+        );
         h.set_path("pax_global_header").ok();
         h.set_cksum();
         b.append(&h, record.as_slice()).ok();
@@ -243,7 +257,13 @@ fn pax_record(key: &str, value: &str) -> Vec<u8> {
 fn append_entry(b: &mut tar::Builder<Vec<u8>>, e: &FxEntry) -> io::Result<()> {
     match &e.kind {
         FxKind::File(content) => {
-            let mut h = header(tar::EntryType::Regular, e.mode, e.uid, e.gid, content.len() as u64);
+            let mut h = header(
+                tar::EntryType::Regular,
+                e.mode,
+                e.uid,
+                e.gid,
+                content.len() as u64,
+            );
             b.append_data(&mut h, &e.name, content.as_slice())
         }
         FxKind::Dir => {
@@ -269,7 +289,11 @@ pub fn raw_tar_entry(out: &mut Vec<u8>, name: &str, kind: tar::EntryType, link: 
         for (dst, src) in bytes.iter_mut().zip(name.as_bytes().iter().take(99)) {
             *dst = *src;
         }
-        for (dst, src) in bytes.iter_mut().skip(157).zip(link.as_bytes().iter().take(99)) {
+        for (dst, src) in bytes
+            .iter_mut()
+            .skip(157)
+            .zip(link.as_bytes().iter().take(99))
+        {
             *dst = *src;
         }
     }
@@ -343,8 +367,14 @@ impl FxImage {
             }
             out.push(json!({"created": "2024-01-01T00:00:00Z", "created_by": layer.created_by}));
         }
-        for (_, c) in self.empty_history.iter().filter(|(at, _)| *at >= self.layers.len()) {
-            out.push(json!({"created": "2024-01-01T00:00:00Z", "created_by": c, "empty_layer": true}));
+        for (_, c) in self
+            .empty_history
+            .iter()
+            .filter(|(at, _)| *at >= self.layers.len())
+        {
+            out.push(
+                json!({"created": "2024-01-01T00:00:00Z", "created_by": c, "empty_layer": true}),
+            );
         }
         out
     }
@@ -370,7 +400,10 @@ impl FxImage {
             .iter()
             .map(|l| {
                 let tar = layer_tar(l);
-                let blob = compress(&tar, compression);
+                let blob = match &l.raw_blob {
+                    Some(b) => b.clone(),
+                    None => compress(&tar, compression),
+                };
                 LayerBlob {
                     diff_id: sha(&tar),
                     digest: sha(&blob),
@@ -453,11 +486,16 @@ impl Files {
     pub fn write_tar(&self, path: &Path) -> io::Result<()> {
         let file = std::fs::File::create(path)?;
         let mut b = tar::Builder::new(io::BufWriter::new(file));
-        let mut all: Vec<(&str, Option<&[u8]>, Option<&str>)> = self
+        type Item<'a> = (&'a str, Option<&'a [u8]>, Option<&'a str>);
+        let mut all: Vec<Item<'_>> = self
             .files
             .iter()
             .map(|(p, c)| (p.as_str(), Some(c.as_slice()), None))
-            .chain(self.symlinks.iter().map(|(p, t)| (p.as_str(), None, Some(t.as_str()))))
+            .chain(
+                self.symlinks
+                    .iter()
+                    .map(|(p, t)| (p.as_str(), None, Some(t.as_str()))),
+            )
             .collect();
         all.sort_by(|a, b| a.0.cmp(b.0));
         let mut dirs = std::collections::BTreeSet::new();
@@ -529,7 +567,8 @@ pub fn docker_legacy(blobs: &Blobs, repo_tag: &str, symlinked: bool) -> Files {
         let top = format!("{}.tar", l.diff_id.hex);
         if symlinked {
             f.add(top.clone(), l.tar.clone());
-            f.symlinks.push((format!("{id}/layer.tar"), format!("../{top}")));
+            f.symlinks
+                .push((format!("{id}/layer.tar"), format!("../{top}")));
             layer_paths.push(top);
         } else {
             f.add(format!("{id}/layer.tar"), l.tar.clone());
@@ -540,7 +579,10 @@ pub fn docker_legacy(blobs: &Blobs, repo_tag: &str, symlinked: bool) -> Files {
         parent = id;
     }
     let manifest = json!([{"Config": config_name, "RepoTags": [repo_tag], "Layers": layer_paths}]);
-    f.add("manifest.json", serde_json::to_vec(&manifest).unwrap_or_default());
+    f.add(
+        "manifest.json",
+        serde_json::to_vec(&manifest).unwrap_or_default(),
+    );
     let (repo, tag) = repo_tag.rsplit_once(':').unwrap_or((repo_tag, "latest"));
     f.add(
         "repositories",
@@ -553,13 +595,19 @@ pub fn docker_legacy(blobs: &Blobs, repo_tag: &str, symlinked: bool) -> Files {
 /// layers plus `manifest.json` naming `blobs/sha256/…` paths. `blobs` must
 /// be built with [`FxCompression::None`].
 pub fn docker25(blobs: &Blobs, repo_tag: &str) -> Files {
-    let mut f = oci_layout(blobs, repo_tag.rsplit_once(':').map_or("latest", |(_, t)| t));
+    let mut f = oci_layout(
+        blobs,
+        repo_tag.rsplit_once(':').map_or("latest", |(_, t)| t),
+    );
     let manifest = json!([{
         "Config": blobs.config_digest.layout_path(),
         "RepoTags": [repo_tag],
         "Layers": blobs.layers.iter().map(|l| l.digest.layout_path()).collect::<Vec<_>>(),
     }]);
-    f.add("manifest.json", serde_json::to_vec(&manifest).unwrap_or_default());
+    f.add(
+        "manifest.json",
+        serde_json::to_vec(&manifest).unwrap_or_default(),
+    );
     f
 }
 

@@ -202,13 +202,7 @@ impl MergedFs {
     }
 
     /// Removes `path` and everything below it, charging hidden bytes.
-    fn hide_tree(
-        &mut self,
-        path: &str,
-        by: usize,
-        reason: WasteReason,
-        ledger: &mut Ledger<'_>,
-    ) {
+    fn hide_tree(&mut self, path: &str, by: usize, reason: WasteReason, ledger: &mut Ledger<'_>) {
         if let Some(node) = self.nodes.remove(path) {
             ledger.charge(path, &node, by, reason);
         }
@@ -217,7 +211,11 @@ impl MergedFs {
 
     /// Removes everything strictly below `dir`.
     fn hide_below(&mut self, dir: &str, by: usize, reason: WasteReason, ledger: &mut Ledger<'_>) {
-        let keys: Vec<String> = self.nodes.range(below(dir)).map(|(k, _)| k.clone()).collect();
+        let keys: Vec<String> = self
+            .nodes
+            .range(below(dir))
+            .map(|(k, _)| k.clone())
+            .collect();
         for k in keys {
             if let Some(node) = self.nodes.remove(&k) {
                 ledger.charge(&k, &node, by, reason);
@@ -270,7 +268,11 @@ pub fn merge(layers: &[LayerScan]) -> Merge {
                 fs.hide_below(&e.path, i, WasteReason::Opaque, &mut ledger);
             }
         }
-        for e in layer.entries.iter().filter(|e| e.kind == EntryKind::Whiteout) {
+        for e in layer
+            .entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::Whiteout)
+        {
             if e.issue != Some(EntryIssue::EscapesRoot) && !e.path.is_empty() {
                 fs.hide_tree(&e.path, i, WasteReason::Deleted, &mut ledger);
             }
@@ -300,10 +302,10 @@ pub fn merge(layers: &[LayerScan]) -> Merge {
                         dir.push('/');
                     }
                     dir.push_str(part);
-                    if fs.nodes.get(&dir).is_some_and(|n| !n.is_dir()) {
-                        if let Some(node) = fs.nodes.remove(&dir) {
-                            ledger.charge(&dir, &node, i, WasteReason::Replaced);
-                        }
+                    if fs.nodes.get(&dir).is_some_and(|n| !n.is_dir())
+                        && let Some(node) = fs.nodes.remove(&dir)
+                    {
+                        ledger.charge(&dir, &node, i, WasteReason::Replaced);
                     }
                 }
                 last_parent = parent;
@@ -421,14 +423,23 @@ mod tests {
     #[test]
     fn whiteout_hides_subtree_but_not_same_layer() {
         let m = merge(&[
-            layer(0, vec![file("d/x", 3, 1), file("d/y/z", 4, 2), file("dz", 9, 3)]),
-            layer(1, vec![file("d/new", 2, 4), entry("d", EntryKind::Whiteout, 0, 0)]),
+            layer(
+                0,
+                vec![file("d/x", 3, 1), file("d/y/z", 4, 2), file("dz", 9, 3)],
+            ),
+            layer(
+                1,
+                vec![file("d/new", 2, 4), entry("d", EntryKind::Whiteout, 0, 0)],
+            ),
         ]);
         let r = reasons(&m);
         assert_eq!(r.len(), 2, "{r:?}");
         assert!(r.iter().all(|w| w.4 == WasteReason::Deleted));
         assert!(m.fs.get("d/new").is_some(), "same-layer entry survives");
-        assert!(m.fs.get("dz").is_some(), "sibling with a common prefix survives");
+        assert!(
+            m.fs.get("dz").is_some(),
+            "sibling with a common prefix survives"
+        );
         assert_eq!(m.reclaimable(), 7);
         assert_eq!(m.changes[1].deleted, 2);
     }
@@ -437,9 +448,15 @@ mod tests {
     fn opaque_hides_lower_children_only() {
         let m = merge(&[
             layer(0, vec![entry("d", EntryKind::Dir, 0, 0), file("d/a", 3, 1)]),
-            layer(1, vec![entry("d", EntryKind::Opaque, 0, 0), file("d/b", 1, 2)]),
+            layer(
+                1,
+                vec![entry("d", EntryKind::Opaque, 0, 0), file("d/b", 1, 2)],
+            ),
         ]);
-        assert_eq!(reasons(&m), vec![("d/a".into(), 3, 0, 1, WasteReason::Opaque)]);
+        assert_eq!(
+            reasons(&m),
+            vec![("d/a".into(), 3, 0, 1, WasteReason::Opaque)]
+        );
         assert!(m.fs.get("d").is_some());
         assert!(m.fs.get("d/b").is_some());
     }
@@ -465,7 +482,13 @@ mod tests {
     fn ghost_whiteout_is_harmless() {
         let m = merge(&[
             layer(0, vec![file("a", 1, 1)]),
-            layer(1, vec![entry("nothing/here", EntryKind::Whiteout, 0, 0), file("b", 1, 2)]),
+            layer(
+                1,
+                vec![
+                    entry("nothing/here", EntryKind::Whiteout, 0, 0),
+                    file("b", 1, 2),
+                ],
+            ),
         ]);
         assert!(m.waste.is_empty());
         assert!(m.fs.get("b").is_some());

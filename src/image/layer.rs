@@ -209,10 +209,7 @@ impl<R: BufRead> Read for ZstdFrames<R> {
             if src.fill_buf()?.is_empty() {
                 return Ok(0);
             }
-            match ruzstd::decoding::StreamingDecoder::new_with_max_window_size(
-                src,
-                1 << 31,
-            ) {
+            match ruzstd::decoding::StreamingDecoder::new_with_max_window_size(src, 1 << 31) {
                 Ok(dec) => self.current = Some(dec),
                 Err(e) => {
                     return Err(io::Error::new(
@@ -226,7 +223,11 @@ impl<R: BufRead> Read for ZstdFrames<R> {
 }
 
 /// Reads and verifies one layer.
-pub fn scan_layer(store: &Store, spec: &LayerSpec, limits: &Limits) -> Result<LayerScan, ImageError> {
+pub fn scan_layer(
+    store: &Store,
+    spec: &LayerSpec,
+    limits: &Limits,
+) -> Result<LayerScan, ImageError> {
     let what = spec.describe();
     let (reader, len) = store.open(&spec.blob, &what)?;
     scan_reader(reader, len, spec, limits, &what)
@@ -248,7 +249,11 @@ fn scan_reader(
             actual,
         });
     }
-    let blob_alg = spec.blob.digest.as_ref().map_or(Algorithm::Sha256, |d| d.algorithm);
+    let blob_alg = spec
+        .blob
+        .digest
+        .as_ref()
+        .map_or(Algorithm::Sha256, |d| d.algorithm);
     // never read past the declared size, so an endless response stops
     let bounded: Box<dyn Read> = match spec.size {
         Some(s) => Box::new(reader.take(s.saturating_add(1))),
@@ -288,7 +293,10 @@ fn scan_reader(
             max_ratio: limits.max_ratio.max(1),
         })
     };
-    let diff_alg = spec.diff_id.as_ref().map_or(Algorithm::Sha256, |d| d.algorithm);
+    let diff_alg = spec
+        .diff_id
+        .as_ref()
+        .map_or(Algorithm::Sha256, |d| d.algorithm);
     let (tar_stream, tar_state) = Tap::new(guarded, Some(diff_alg));
 
     let mut archive = tar::Archive::new(tar_stream);
@@ -398,7 +406,8 @@ fn scan_reader(
     io::copy(&mut rest, &mut io::sink()).map_err(|e| layer_error(what, e))?;
     drop(rest);
     // and any bytes after the compressed stream
-    io::copy(&mut SharedRead(Rc::clone(&raw)), &mut io::sink()).map_err(|e| layer_error(what, e))?;
+    io::copy(&mut SharedRead(Rc::clone(&raw)), &mut io::sink())
+        .map_err(|e| layer_error(what, e))?;
 
     let (compressed_size, digest) = finish_tap(&raw_state);
     let (uncompressed_size, diff_id) = finish_tap(&tar_state);
@@ -476,9 +485,14 @@ fn layer_error(what: &str, e: io::Error) -> ImageError {
             },
         };
     }
-    let message = match e.kind() {
-        io::ErrorKind::UnexpectedEof => format!("truncated or corrupt blob ({e})"),
-        _ => format!("corrupt layer ({e})"),
+    let text = e.to_string();
+    let message = if e.kind() == io::ErrorKind::UnexpectedEof
+        || text.contains("unexpected EOF")
+        || text.contains("failed to fill whole buffer")
+    {
+        format!("truncated or corrupt blob ({text})")
+    } else {
+        format!("corrupt layer ({text})")
     };
     ImageError::Layer {
         what: what.to_string(),
@@ -488,7 +502,10 @@ fn layer_error(what: &str, e: io::Error) -> ImageError {
 
 /// Finds our limit error however deep the decoders and the tar reader
 /// wrapped it.
-fn find_limit<'a>(e: &'a (dyn std::error::Error + Send + Sync + 'static), depth: usize) -> Option<&'a LimitHit> {
+fn find_limit<'a>(
+    e: &'a (dyn std::error::Error + Send + Sync + 'static),
+    depth: usize,
+) -> Option<&'a LimitHit> {
     if depth > 8 {
         return None;
     }

@@ -29,8 +29,8 @@ pub mod report;
 pub mod source;
 
 use std::path::PathBuf;
-use std::sync::atomic::AtomicU64;
 use std::sync::Mutex;
+use std::sync::atomic::AtomicU64;
 
 use serde::Serialize;
 
@@ -242,7 +242,9 @@ pub fn scan_layers(image: &Image, jobs: usize) -> Result<Vec<LayerScan>, ImageEr
                         break;
                     }
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) as usize;
-                    let Some(info) = image.layers.get(i) else { break };
+                    let Some(info) = image.layers.get(i) else {
+                        break;
+                    };
                     let r = layer::scan_layer(&image.store, &info.spec, &limits);
                     if r.is_err() {
                         failed.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -374,10 +376,7 @@ pub fn analyze(image: &Image, options: &AnalyzeOptions) -> Result<Analysis, Imag
         compressed_bytes: scans.iter().map(|s| s.compressed_size).sum(),
         uncompressed_bytes: scans.iter().map(|s| s.uncompressed_size).sum(),
         content_bytes: merge.total_content,
-        dockerfile: options
-            .dockerfile
-            .as_ref()
-            .map(|p| p.display().to_string()),
+        dockerfile: options.dockerfile.as_ref().map(|p| p.display().to_string()),
     };
     Ok(Analysis {
         version: 1,

@@ -50,12 +50,14 @@ impl Client {
     /// Parses `reference` and prepares a client (no request is made yet).
     pub fn connect(reference: &str, options: &RegistryOptions) -> Result<Client, ImageError> {
         let parsed: oci_spec::distribution::Reference =
-            reference.parse().map_err(|e: oci_spec::distribution::ParseError| {
-                ImageError::InvalidReference {
-                    value: reference.to_string(),
-                    message: e.to_string(),
-                }
-            })?;
+            reference
+                .parse()
+                .map_err(
+                    |e: oci_spec::distribution::ParseError| ImageError::InvalidReference {
+                        value: reference.to_string(),
+                        message: e.to_string(),
+                    },
+                )?;
         let registry = parsed.registry().to_string();
         let host = match registry.as_str() {
             "docker.io" | "index.docker.io" => "registry-1.docker.io".to_string(),
@@ -89,8 +91,15 @@ impl Client {
     }
 
     pub fn describe(&self) -> String {
-        let sep = if self.reference.contains(':') { '@' } else { ':' };
-        format!("{}/{}{sep}{}", self.registry, self.repository, self.reference)
+        let sep = if self.reference.contains(':') {
+            '@'
+        } else {
+            ':'
+        };
+        format!(
+            "{}/{}{sep}{}",
+            self.registry, self.repository, self.reference
+        )
     }
 
     pub fn reference_tag(&self) -> &str {
@@ -269,7 +278,9 @@ fn error_detail(resp: &mut ureq::http::Response<ureq::Body>) -> String {
         Some(e) => format!(
             ": {} {}",
             e.get("code").and_then(|c| c.as_str()).unwrap_or_default(),
-            e.get("message").and_then(|c| c.as_str()).unwrap_or_default()
+            e.get("message")
+                .and_then(|c| c.as_str())
+                .unwrap_or_default()
         ),
         None => String::new(),
     }
@@ -438,7 +449,10 @@ mod tests {
         )
         .unwrap();
         let hub = credentials_for(&config, "docker.io").unwrap();
-        assert_eq!((hub.username.as_str(), hub.password.as_str()), ("user", "pass"));
+        assert_eq!(
+            (hub.username.as_str(), hub.password.as_str()),
+            ("user", "pass")
+        );
         let other = credentials_for(&config, "registry.example:5000").unwrap();
         assert_eq!(other.username, "u2");
         assert!(credentials_for(&config, "ghcr.io").is_none());

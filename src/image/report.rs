@@ -97,7 +97,11 @@ pub fn render_text(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
     )?;
     let max = a.layers.iter().map(|l| l.content_bytes).max().unwrap_or(0);
     for l in &a.layers {
-        let created = l.created_by.as_deref().map(|c| one_line(c, 60)).unwrap_or_default();
+        let created = l
+            .created_by
+            .as_deref()
+            .map(|c| one_line(c, 60))
+            .unwrap_or_default();
         let place = where_in_dockerfile(&l.dockerfile);
         let created = if place.is_empty() {
             created
@@ -165,7 +169,11 @@ pub fn render_text(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
     )?;
     for g in &a.gates {
         let verdict = if g.passed { "pass" } else { "FAIL" };
-        writeln!(out, "  gate {}: {verdict} (limit {}, actual {})", g.name, g.limit, g.actual)?;
+        writeln!(
+            out,
+            "  gate {}: {verdict} (limit {}, actual {})",
+            g.name, g.limit, g.actual
+        )?;
     }
 
     if !a.findings.is_empty() {

@@ -107,9 +107,16 @@ impl std::fmt::Display for Platform {
 
 /// Opens `source` (see [`super::open`]).
 pub fn open(source: &str, options: &Options) -> Result<Image, ImageError> {
-    let wanted = options.platform.as_deref().map(Platform::parse).transpose()?;
+    let wanted = options
+        .platform
+        .as_deref()
+        .map(Platform::parse)
+        .transpose()?;
     let (forced_path, rest) = strip_prefix(source);
-    if let Some(reference) = rest.strip_prefix("registry:").or(rest.strip_prefix("docker://")) {
+    if let Some(reference) = rest
+        .strip_prefix("registry:")
+        .or(rest.strip_prefix("docker://"))
+    {
         return open_registry(source, reference, options, wanted.as_ref());
     }
     let path = Path::new(rest);
@@ -279,10 +286,9 @@ fn open_docker_save(
         format,
         names: entry.repo_tags.clone().unwrap_or_default(),
         manifest_digest: None,
-        config_digest: config_blob
-            .digest
-            .map(|d| d.to_string())
-            .or_else(|| Some(Digest::of_bytes(super::blob::Algorithm::Sha256, &config_bytes).to_string())),
+        config_digest: config_blob.digest.map(|d| d.to_string()).or_else(|| {
+            Some(Digest::of_bytes(super::blob::Algorithm::Sha256, &config_bytes).to_string())
+        }),
         config,
         layers,
         store,
@@ -410,7 +416,11 @@ fn choose(
     let available = || {
         let names: Vec<String> = candidates
             .iter()
-            .map(|c| c.platform.as_ref().map_or("unknown".into(), Platform::to_string))
+            .map(|c| {
+                c.platform
+                    .as_ref()
+                    .map_or("unknown".into(), Platform::to_string)
+            })
             .collect();
         if names.is_empty() {
             "none".to_string()
@@ -424,13 +434,19 @@ fn choose(
     if let Some(w) = wanted {
         if candidates.len() == 1 && candidates.first().is_some_and(|c| c.platform.is_none()) {
             // checked against the config later
-            return candidates.into_iter().next().ok_or_else(|| unreachable_none(what));
+            return candidates
+                .into_iter()
+                .next()
+                .ok_or_else(|| unreachable_none(what));
         }
         let pos = candidates
             .iter()
             .position(|c| c.platform.as_ref().is_some_and(|p| w.matches(p)));
         return match pos {
-            Some(i) => Ok(candidates.into_iter().nth(i).ok_or_else(|| unreachable_none(what))?),
+            Some(i) => Ok(candidates
+                .into_iter()
+                .nth(i)
+                .ok_or_else(|| unreachable_none(what))?),
             None => Err(ImageError::NoMatchingPlatform {
                 what: what.to_string(),
                 wanted: w.to_string(),
@@ -444,10 +460,16 @@ fn choose(
             .iter()
             .position(|c| c.platform.as_ref().is_some_and(|p| host.matches(p)))
         {
-            return candidates.into_iter().nth(i).ok_or_else(|| unreachable_none(what));
+            return candidates
+                .into_iter()
+                .nth(i)
+                .ok_or_else(|| unreachable_none(what));
         }
     }
-    candidates.into_iter().next().ok_or_else(|| unreachable_none(what))
+    candidates
+        .into_iter()
+        .next()
+        .ok_or_else(|| unreachable_none(what))
 }
 
 fn unreachable_none(what: &str) -> ImageError {
@@ -512,7 +534,15 @@ fn resolve_manifest(
     let bytes = read_manifest_doc(&store, &digest, Some(chosen.descriptor.size()), &what)?;
     let manifest: ImageManifest =
         serde_json::from_slice(&bytes).map_err(|e| ImageError::json(what.clone(), &e))?;
-    let image = from_manifest(source, store, format, names, &manifest, Some(digest), options)?;
+    let image = from_manifest(
+        source,
+        store,
+        format,
+        names,
+        &manifest,
+        Some(digest),
+        options,
+    )?;
     check_platform(&image.config, wanted, &what)?;
     Ok(image)
 }
@@ -532,8 +562,11 @@ fn from_manifest(
     let cdesc = manifest.config();
     let cdigest = parse_digest(cdesc, &mwhat)?;
     let cwhat = format!("config {cdigest}");
-    let config_bytes =
-        store.read_document(&BlobRef::digest(cdigest.clone()), Some(cdesc.size()), &cwhat)?;
+    let config_bytes = store.read_document(
+        &BlobRef::digest(cdigest.clone()),
+        Some(cdesc.size()),
+        &cwhat,
+    )?;
     let config = ImageConfig::parse(&config_bytes, &cwhat)?;
     if manifest.layers().len() != config.diff_ids.len() {
         return Err(ImageError::invalid(
@@ -678,8 +711,16 @@ mod tests {
     #[test]
     fn docker_save_names_carry_digests() {
         let hex = "a".repeat(64);
-        assert!(docker_save_blob(&format!("blobs/sha256/{hex}"), false).digest.is_some());
-        assert!(docker_save_blob(&format!("{hex}.json"), true).digest.is_some());
+        assert!(
+            docker_save_blob(&format!("blobs/sha256/{hex}"), false)
+                .digest
+                .is_some()
+        );
+        assert!(
+            docker_save_blob(&format!("{hex}.json"), true)
+                .digest
+                .is_some()
+        );
         assert!(docker_save_blob("abc/layer.tar", false).digest.is_none());
     }
 }

@@ -58,7 +58,10 @@ pub fn analyze(source: &str) -> Result<Analysis, ImageError> {
 pub fn assert_fixture_numbers(a: &Analysis) {
     assert_eq!(a.dive.efficiency, EFFICIENCY, "efficiency");
     assert_eq!(a.dive.wasted_bytes, WASTED, "wasted bytes");
-    assert_eq!(a.dive.user_wasted_ratio, USER_WASTED_RATIO, "user wasted ratio");
+    assert_eq!(
+        a.dive.user_wasted_ratio, USER_WASTED_RATIO,
+        "user wasted ratio"
+    );
     assert_eq!(a.waste.reclaimable_bytes, RECLAIMABLE, "reclaimable");
     let content: Vec<u64> = a.layers.iter().map(|l| l.content_bytes).collect();
     assert_eq!(content, LAYER_CONTENT, "layer content");
@@ -80,7 +83,9 @@ pub fn write(image: &FxImage, shape: Shape, dir: &TempDir) -> String {
     match shape {
         Shape::OciDir(c) => {
             let p = dir.join("oci");
-            fixture::oci_layout(&image.blobs(c), "v1").write_dir(&p).expect("write");
+            fixture::oci_layout(&image.blobs(c), "v1")
+                .write_dir(&p)
+                .expect("write");
             format!("oci:{}", p.display())
         }
         Shape::OciTar => {
@@ -92,23 +97,35 @@ pub fn write(image: &FxImage, shape: Shape, dir: &TempDir) -> String {
         }
         Shape::DockerLegacyTar => {
             let p = dir.join("legacy.tar");
-            fixture::docker_legacy(&image.blobs(FxCompression::None), "imglint/fixture:v1", false)
-                .write_tar(&p)
-                .expect("write");
+            fixture::docker_legacy(
+                &image.blobs(FxCompression::None),
+                "imglint/fixture:v1",
+                false,
+            )
+            .write_tar(&p)
+            .expect("write");
             p.display().to_string()
         }
         Shape::DockerSymlinkedTar => {
             let p = dir.join("skopeo.tar");
-            fixture::docker_legacy(&image.blobs(FxCompression::None), "imglint/fixture:v1", true)
-                .write_tar(&p)
-                .expect("write");
+            fixture::docker_legacy(
+                &image.blobs(FxCompression::None),
+                "imglint/fixture:v1",
+                true,
+            )
+            .write_tar(&p)
+            .expect("write");
             p.display().to_string()
         }
         Shape::DockerLegacyDir => {
             let p = dir.join("saved");
-            fixture::docker_legacy(&image.blobs(FxCompression::None), "imglint/fixture:v1", true)
-                .write_dir(&p)
-                .expect("write");
+            fixture::docker_legacy(
+                &image.blobs(FxCompression::None),
+                "imglint/fixture:v1",
+                true,
+            )
+            .write_dir(&p)
+            .expect("write");
             p.display().to_string()
         }
         Shape::Docker25Tar => {

@@ -44,7 +44,10 @@ mod tests {
             .layer("/bin/sh -c #(nop) ADD file:3c1b2a in /app/ ")
             .layer("ADD https://example.com/tool.tgz /opt/ # buildkit");
         let f = img.run(check);
-        assert_eq!(messages(&f), ["history entry 1 uses `ADD`", "history entry 2 uses `ADD`"]);
+        assert_eq!(
+            messages(&f),
+            ["history entry 1 uses `ADD`", "history entry 2 uses `ADD`"]
+        );
         assert_eq!(f.get(1).and_then(|f| f.subject.layer), Some(2));
     }
 

@@ -15,16 +15,46 @@ pub const META: Meta = Meta {
 };
 
 const NAMES: &[&str] = &[
-    "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".env", "credentials.json", "credential.json",
-    ".netrc", "_netrc", ".git-credentials", ".pypirc", ".htpasswd", ".pgpass", ".my.cnf",
-    "secrets.yml", "secrets.yaml", "master.key",
+    "id_rsa",
+    "id_dsa",
+    "id_ecdsa",
+    "id_ed25519",
+    ".env",
+    "credentials.json",
+    "credential.json",
+    ".netrc",
+    "_netrc",
+    ".git-credentials",
+    ".pypirc",
+    ".htpasswd",
+    ".pgpass",
+    ".my.cnf",
+    "secrets.yml",
+    "secrets.yaml",
+    "master.key",
 ];
-const SUFFIXES: &[&str] = &[".p12", ".pfx", ".keystore", ".jks", "_rsa", "_ecdsa", "_ed25519"];
+const SUFFIXES: &[&str] = &[
+    ".p12",
+    ".pfx",
+    ".keystore",
+    ".jks",
+    "_rsa",
+    "_ecdsa",
+    "_ed25519",
+];
 const PATHS: &[&str] = &[
-    ".aws/credentials", ".docker/config.json", ".kube/config", ".ssh/id_rsa",
-    ".config/gcloud/credentials.db", ".azure/accessTokens.json",
+    ".aws/credentials",
+    ".docker/config.json",
+    ".kube/config",
+    ".ssh/id_rsa",
+    ".config/gcloud/credentials.db",
+    ".azure/accessTokens.json",
 ];
-const IGNORED_DIRS: &[&str] = &["usr/share/doc/", "usr/share/man/", "usr/share/common-licenses/"];
+const IGNORED_DIRS: &[&str] = &[
+    "usr/share/doc/",
+    "usr/share/man/",
+    "usr/share/common-licenses/",
+];
 
 /// Does this path name a credential file?
 pub fn is_credential_path(path: &str) -> bool {
@@ -36,13 +66,20 @@ pub fn is_credential_path(path: &str) -> bool {
         return true;
     }
     if let Some(rest) = base.strip_prefix(".env.") {
-        return !matches!(rest, "example" | "sample" | "template" | "dist" | "defaults");
+        return !matches!(
+            rest,
+            "example" | "sample" | "template" | "dist" | "defaults"
+        );
     }
     if base.starts_with("client_secret") && base.ends_with(".json") {
         return true;
     }
-    SUFFIXES.iter().any(|s| base.ends_with(s) && base.len() > s.len())
-        || PATHS.iter().any(|p| path.ends_with(p) && (path.len() == p.len() || path.ends_with(&format!("/{p}"))))
+    SUFFIXES
+        .iter()
+        .any(|s| base.ends_with(s) && base.len() > s.len())
+        || PATHS.iter().any(|p| {
+            path.ends_with(p) && (path.len() == p.len() || path.ends_with(&format!("/{p}")))
+        })
 }
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -65,7 +102,11 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     e.path, layer.index
                 )
             };
-            out.push(Finding::new(&META, message).layer(layer.index).path(&e.path));
+            out.push(
+                Finding::new(&META, message)
+                    .layer(layer.index)
+                    .path(&e.path),
+            );
         }
     }
 }
@@ -77,10 +118,22 @@ mod tests {
 
     #[test]
     fn recognizes_credential_paths() {
-        for p in ["app/.env", "root/.ssh/id_ed25519", "home/u/.aws/credentials", "srv/.env.production", "k/server.p12"] {
+        for p in [
+            "app/.env",
+            "root/.ssh/id_ed25519",
+            "home/u/.aws/credentials",
+            "srv/.env.production",
+            "k/server.p12",
+        ] {
             assert!(is_credential_path(p), "{p}");
         }
-        for p in ["app/.env.example", "usr/share/doc/x/.env", "etc/environment", "p12", "app/.envrc"] {
+        for p in [
+            "app/.env.example",
+            "usr/share/doc/x/.env",
+            "etc/environment",
+            "p12",
+            "app/.envrc",
+        ] {
             assert!(!is_credential_path(p), "{p}");
         }
     }
@@ -104,7 +157,9 @@ mod tests {
 
     #[test]
     fn quiet_without_credential_files() {
-        let img = TestImage::new().file("app/.env.example", b"A=").file("app/main.py", b"x");
+        let img = TestImage::new()
+            .file("app/.env.example", b"A=")
+            .file("app/main.py", b"x");
         assert!(img.run(check).is_empty());
     }
 }

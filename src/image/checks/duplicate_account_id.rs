@@ -18,12 +18,16 @@ pub const META: Meta = Meta {
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (file, what, id) in [("etc/passwd", "UID", 2usize), ("etc/group", "GID", 2)] {
-        let Some(content) = cx.file_content(file) else { continue };
+        let Some(content) = cx.file_content(file) else {
+            continue;
+        };
         let layer = cx.fs.resolve(file).map(|(_, n)| n.layer);
         let mut by_id: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
         for (_, fields) in records(content) {
-            let (Some(name), Some(num)) = (fields.first(), fields.get(id)) else { continue };
+            let (Some(name), Some(num)) = (fields.first(), fields.get(id)) else {
+                continue;
+            };
             by_id.entry(num.clone()).or_default().push(name.clone());
             *by_name.entry(name.clone()).or_default() += 1;
         }
@@ -37,7 +41,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         for (num, names) in &by_id {
             if names.len() > 1 {
                 let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-                push(format!("{what} {num} is shared by {} in `/{file}`", list.join(", ")));
+                push(format!(
+                    "{what} {num} is shared by {} in `/{file}`",
+                    list.join(", ")
+                ));
             }
         }
         for (name, count) in &by_name {
@@ -56,7 +63,10 @@ mod tests {
     #[test]
     fn fires_on_shared_ids_and_names() {
         let img = TestImage::new()
-            .file("etc/passwd", b"root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/root:/bin/sh\n")
+            .file(
+                "etc/passwd",
+                b"root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/root:/bin/sh\n",
+            )
             .file("etc/group", b"root:x:0:\nstaff:x:50:\nstaff:x:51:\n");
         assert_eq!(
             messages(&img.run(check)),
@@ -70,9 +80,15 @@ mod tests {
     #[test]
     fn quiet_on_unique_accounts_and_reads_the_final_file() {
         let img = TestImage::new()
-            .file("etc/passwd", b"root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/root:/bin/sh\n")
+            .file(
+                "etc/passwd",
+                b"root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/root:/bin/sh\n",
+            )
             .layer("RUN fix")
-            .file("etc/passwd", b"root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/app:/bin/sh\n");
+            .file(
+                "etc/passwd",
+                b"root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/app:/bin/sh\n",
+            );
         assert!(img.run(check).is_empty());
     }
 }

@@ -16,10 +16,14 @@ pub const META: Meta = Meta {
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for file in ["etc/shadow", "etc/passwd"] {
-        let Some(content) = cx.file_content(file) else { continue };
+        let Some(content) = cx.file_content(file) else {
+            continue;
+        };
         let layer = cx.fs.resolve(file).map(|(_, n)| n.layer);
         for (line, fields) in records(content) {
-            let (Some(name), Some(password)) = (fields.first(), fields.get(1)) else { continue };
+            let (Some(name), Some(password)) = (fields.first(), fields.get(1)) else {
+                continue;
+            };
             if password.is_empty() {
                 let mut f = Finding::new(
                     &META,
@@ -43,8 +47,14 @@ mod tests {
     #[test]
     fn fires_on_empty_fields() {
         let img = TestImage::new()
-            .file("etc/shadow", b"root::19000:0:99999:7:::\napp:!:19000::::::\n")
-            .file("etc/passwd", b"root:x:0:0::/root:/bin/sh\nguest::1001:1001::/:/bin/sh\n");
+            .file(
+                "etc/shadow",
+                b"root::19000:0:99999:7:::\napp:!:19000::::::\n",
+            )
+            .file(
+                "etc/passwd",
+                b"root:x:0:0::/root:/bin/sh\nguest::1001:1001::/:/bin/sh\n",
+            );
         assert_eq!(
             messages(&img.run(check)),
             [
@@ -57,7 +67,10 @@ mod tests {
     #[test]
     fn quiet_on_locked_accounts() {
         let img = TestImage::new()
-            .file("etc/shadow", b"root:*:19000:0:99999:7:::\napp:!:19000::::::\n")
+            .file(
+                "etc/shadow",
+                b"root:*:19000:0:99999:7:::\napp:!:19000::::::\n",
+            )
             .file("etc/passwd", b"root:x:0:0::/root:/bin/sh\n");
         assert!(img.run(check).is_empty());
     }

@@ -31,7 +31,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .is_some_and(|(_, n)| n.kind == EntryKind::File && n.size > 0)
     });
     if !found {
-        out.push(Finding::new(&META, "the image has no CA certificate bundle"));
+        out.push(Finding::new(
+            &META,
+            "the image has no CA certificate bundle",
+        ));
     }
 }
 
@@ -44,7 +47,10 @@ mod tests {
     fn fires_without_bundle_or_with_deleted_one() {
         assert_eq!(TestImage::new().file("app/x", b"x").run(check).len(), 1);
         let deleted = TestImage::new()
-            .file("etc/ssl/certs/ca-certificates.crt", b"-----BEGIN CERTIFICATE-----")
+            .file(
+                "etc/ssl/certs/ca-certificates.crt",
+                b"-----BEGIN CERTIFICATE-----",
+            )
             .layer("RUN rm -rf /etc/ssl")
             .whiteout("etc/ssl");
         assert_eq!(deleted.run(check).len(), 1);

@@ -15,7 +15,11 @@ pub const META: Meta = Meta {
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     // `HEALTHCHECK NONE` is a deliberate choice
-    let present = cx.config.healthcheck.as_ref().is_some_and(|h| !h.test.is_empty());
+    let present = cx
+        .config
+        .healthcheck
+        .as_ref()
+        .is_some_and(|h| !h.test.is_empty());
     if !present {
         out.push(Finding::new(&META, "the image has no healthcheck").config("Healthcheck"));
     }

@@ -4,10 +4,10 @@
 
 use serde::Serialize;
 
+use super::DockerfileLocation;
 use super::config::ImageConfig;
 use super::fs::{Merge, MergedFs, Node};
 use super::layer::LayerScan;
-use super::DockerfileLocation;
 
 pub mod accounts;
 pub mod add_in_history;
@@ -195,24 +195,78 @@ pub struct Check {
 
 /// All image checks, in code order.
 pub const ALL: &[Check] = &[
-    Check { meta: &root_user::META, run: root_user::check },
-    Check { meta: &missing_healthcheck::META, run: missing_healthcheck::check },
-    Check { meta: &secret_in_env::META, run: secret_in_env::check },
-    Check { meta: &secret_in_history::META, run: secret_in_history::check },
-    Check { meta: &credential_file::META, run: credential_file::check },
-    Check { meta: &setuid_file::META, run: setuid_file::check },
-    Check { meta: &world_writable_file::META, run: world_writable_file::check },
-    Check { meta: &duplicate_account_id::META, run: duplicate_account_id::check },
-    Check { meta: &empty_password::META, run: empty_password::check },
-    Check { meta: &unnecessary_file::META, run: unnecessary_file::check },
-    Check { meta: &package_cache::META, run: package_cache::check },
-    Check { meta: &sensitive_volume::META, run: sensitive_volume::check },
-    Check { meta: &add_in_history::META, run: add_in_history::check },
-    Check { meta: &sudo_in_history::META, run: sudo_in_history::check },
-    Check { meta: &missing_ca_certificates::META, run: missing_ca_certificates::check },
-    Check { meta: &shell_form_without_shell::META, run: shell_form_without_shell::check },
-    Check { meta: &unsafe_layer_entry::META, run: unsafe_layer_entry::check },
-    Check { meta: &file_readded_unchanged::META, run: file_readded_unchanged::check },
+    Check {
+        meta: &root_user::META,
+        run: root_user::check,
+    },
+    Check {
+        meta: &missing_healthcheck::META,
+        run: missing_healthcheck::check,
+    },
+    Check {
+        meta: &secret_in_env::META,
+        run: secret_in_env::check,
+    },
+    Check {
+        meta: &secret_in_history::META,
+        run: secret_in_history::check,
+    },
+    Check {
+        meta: &credential_file::META,
+        run: credential_file::check,
+    },
+    Check {
+        meta: &setuid_file::META,
+        run: setuid_file::check,
+    },
+    Check {
+        meta: &world_writable_file::META,
+        run: world_writable_file::check,
+    },
+    Check {
+        meta: &duplicate_account_id::META,
+        run: duplicate_account_id::check,
+    },
+    Check {
+        meta: &empty_password::META,
+        run: empty_password::check,
+    },
+    Check {
+        meta: &unnecessary_file::META,
+        run: unnecessary_file::check,
+    },
+    Check {
+        meta: &package_cache::META,
+        run: package_cache::check,
+    },
+    Check {
+        meta: &sensitive_volume::META,
+        run: sensitive_volume::check,
+    },
+    Check {
+        meta: &add_in_history::META,
+        run: add_in_history::check,
+    },
+    Check {
+        meta: &sudo_in_history::META,
+        run: sudo_in_history::check,
+    },
+    Check {
+        meta: &missing_ca_certificates::META,
+        run: missing_ca_certificates::check,
+    },
+    Check {
+        meta: &shell_form_without_shell::META,
+        run: shell_form_without_shell::check,
+    },
+    Check {
+        meta: &unsafe_layer_entry::META,
+        run: unsafe_layer_entry::check,
+    },
+    Check {
+        meta: &file_readded_unchanged::META,
+        run: file_readded_unchanged::check,
+    },
 ];
 
 /// Finds a check by code, name or alias.
@@ -231,8 +285,12 @@ pub fn run_all(cx: &Context<'_>) -> Vec<Finding> {
         (check.run)(cx, &mut out);
     }
     out.sort_by(|a, b| {
-        (a.severity, a.code, a.subject.layer, &a.subject.path)
-            .cmp(&(b.severity, b.code, b.subject.layer, &b.subject.path))
+        (a.severity, a.code, a.subject.layer, &a.subject.path).cmp(&(
+            b.severity,
+            b.code,
+            b.subject.layer,
+            &b.subject.path,
+        ))
     });
     out
 }

@@ -34,7 +34,9 @@ const CACHES: &[(&str, &str)] = &[
 fn cache_of(path: &str) -> Option<&'static str> {
     CACHES.iter().find_map(|(pattern, name)| {
         let hit = match pattern.strip_prefix('*') {
-            Some(suffix) => path.contains(suffix) || path.starts_with(suffix.trim_start_matches('/')),
+            Some(suffix) => {
+                path.contains(suffix) || path.starts_with(suffix.trim_start_matches('/'))
+            }
             None => path.starts_with(pattern),
         };
         hit.then_some(*name)
@@ -55,10 +57,16 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         *slot.2.entry(node.layer).or_default() += node.size;
     }
     for (name, (bytes, files, per_layer)) in found {
-        let top = per_layer.iter().max_by_key(|(l, b)| (**b, std::cmp::Reverse(**l))).map(|(l, _)| *l);
+        let top = per_layer
+            .iter()
+            .max_by_key(|(l, b)| (**b, std::cmp::Reverse(**l)))
+            .map(|(l, _)| *l);
         let mut f = Finding::new(
             &META,
-            format!("{name} left in the image ({files} files, {})", human_bytes(bytes)),
+            format!(
+                "{name} left in the image ({files} files, {})",
+                human_bytes(bytes)
+            ),
         );
         if let Some(l) = top {
             f = f.layer(l);
@@ -75,7 +83,10 @@ mod tests {
     #[test]
     fn fires_per_cache_and_points_at_the_biggest_layer() {
         let img = TestImage::new()
-            .file("var/lib/apt/lists/deb.debian.org_dists_bookworm_InRelease", &[1; 500])
+            .file(
+                "var/lib/apt/lists/deb.debian.org_dists_bookworm_InRelease",
+                &[1; 500],
+            )
             .layer("RUN pip install x")
             .file("root/.cache/pip/http/a/b", &[2; 2000])
             .file("var/lib/apt/lists/x_Packages", &[1; 1000]);

@@ -48,7 +48,12 @@ mod tests {
     #[test]
     fn quiet_for_other_users() {
         for user in ["app", "1000", "1000:1000", "nobody:nogroup"] {
-            assert!(TestImage::new().config(|c| c.user = user.into()).run(check).is_empty());
+            assert!(
+                TestImage::new()
+                    .config(|c| c.user = user.into())
+                    .run(check)
+                    .is_empty()
+            );
         }
     }
 }

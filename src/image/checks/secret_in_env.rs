@@ -18,8 +18,11 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (name, value) in &cx.config.env {
         if is_secret_variable(name, value) {
             out.push(
-                Finding::new(&META, format!("`{name}` in the image environment looks like a secret"))
-                    .config("Env"),
+                Finding::new(
+                    &META,
+                    format!("`{name}` in the image environment looks like a secret"),
+                )
+                .config("Env"),
             );
         }
     }
@@ -31,8 +34,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> TestImage {
-        let pairs: Vec<(String, String)> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         TestImage::new().config(|c| c.env = pairs)
     }
 
@@ -50,7 +55,11 @@ mod tests {
 
     #[test]
     fn quiet_on_ordinary_and_reference_variables() {
-        let img = env(&[("PATH", "/bin"), ("DB_PASSWORD_FILE", "/run/secrets/db"), ("API_TOKEN", "")]);
+        let img = env(&[
+            ("PATH", "/bin"),
+            ("DB_PASSWORD_FILE", "/run/secrets/db"),
+            ("API_TOKEN", ""),
+        ]);
         assert!(img.run(check).is_empty());
     }
 }

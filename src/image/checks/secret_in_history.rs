@@ -18,7 +18,11 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (h, entry) in cx.config.history.iter().enumerate() {
         let ins = entry.instruction();
         let mut reason = None;
-        if let Some((name, _)) = ins.build_args.iter().find(|(k, v)| is_secret_variable(k, v)) {
+        if let Some((name, _)) = ins
+            .build_args
+            .iter()
+            .find(|(k, v)| is_secret_variable(k, v))
+        {
             reason = Some(format!("build argument `{name}`"));
         }
         if reason.is_none() && ins.keyword == "ENV" {
@@ -35,7 +39,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             reason = find_secret_in_text(&ins.text).map(str::to_string);
         }
         if let Some(reason) = reason {
-            let mut f = Finding::new(&META, format!("history entry {h} records {reason}")).history(h);
+            let mut f =
+                Finding::new(&META, format!("history entry {h} records {reason}")).history(h);
             if let Some(layer) = cx.layer_of_history(h) {
                 f = f.layer(layer);
             }

@@ -78,7 +78,10 @@ mod tests {
         assert!(!is_secret_variable("DB_PASSWORD", ""));
         assert!(!is_secret_variable("DB_PASSWORD_FILE", "/run/secrets/db"));
         assert!(!is_secret_variable("PATH", "/usr/bin"));
-        assert!(!is_secret_variable("GPG_KEY", "A035C8C19219BA821ECEA86B64E628F8D684696D"));
+        assert!(!is_secret_variable(
+            "GPG_KEY",
+            "A035C8C19219BA821ECEA86B64E628F8D684696D"
+        ));
         assert!(!is_secret_variable("TOKEN", "$TOKEN"));
     }
 

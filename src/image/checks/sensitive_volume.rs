@@ -14,9 +14,24 @@ pub const META: Meta = Meta {
 };
 
 const SENSITIVE: &[&str] = &[
-    "/", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/root", "/run", "/sys", "/usr",
-    "/var/run", "/var/lib/docker", "/var/run/docker.sock", "/run/docker.sock", "/lib/modules",
-    "/etc/ssh", "/etc/ssl",
+    "/",
+    "/boot",
+    "/dev",
+    "/etc",
+    "/lib",
+    "/lib64",
+    "/proc",
+    "/root",
+    "/run",
+    "/sys",
+    "/usr",
+    "/var/run",
+    "/var/lib/docker",
+    "/var/run/docker.sock",
+    "/run/docker.sock",
+    "/lib/modules",
+    "/etc/ssh",
+    "/etc/ssl",
 ];
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -25,8 +40,11 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let normal = if trimmed.is_empty() { "/" } else { trimmed };
         if SENSITIVE.contains(&normal) {
             out.push(
-                Finding::new(&META, format!("volume `{v}` covers a sensitive system path"))
-                    .config("Volumes"),
+                Finding::new(
+                    &META,
+                    format!("volume `{v}` covers a sensitive system path"),
+                )
+                .config("Volumes"),
             );
         }
     }
@@ -52,7 +70,8 @@ mod tests {
 
     #[test]
     fn quiet_on_data_volumes() {
-        let img = TestImage::new().config(|c| c.volumes = vec!["/data".into(), "/var/lib/postgresql/data".into()]);
+        let img = TestImage::new()
+            .config(|c| c.volumes = vec!["/data".into(), "/var/lib/postgresql/data".into()]);
         assert!(img.run(check).is_empty());
     }
 }

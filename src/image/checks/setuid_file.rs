@@ -30,9 +30,12 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             format!(" (group gid {})", node.gid)
         };
         out.push(
-            Finding::new(&META, format!("`/{path}` is {bits}{owner}, mode {:o}", node.mode & 0o7777))
-                .layer(node.layer)
-                .path(path),
+            Finding::new(
+                &META,
+                format!("`/{path}` is {bits}{owner}, mode {:o}", node.mode & 0o7777),
+            )
+            .layer(node.layer)
+            .path(path),
         );
     }
 }

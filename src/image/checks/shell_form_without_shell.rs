@@ -29,7 +29,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         .unwrap_or_else(|| "/bin/sh".to_string());
     // shell form is stored as [shell, "-c", text]
     let mut uses: Vec<(&'static str, String)> = Vec::new();
-    for (field, argv) in [("Entrypoint", &cx.config.entrypoint), ("Cmd", &cx.config.cmd)] {
+    for (field, argv) in [
+        ("Entrypoint", &cx.config.entrypoint),
+        ("Cmd", &cx.config.cmd),
+    ] {
         if let (Some(first), Some(second)) = (argv.first(), argv.get(1))
             && second == "-c"
             && (first == &shell || first == "/bin/sh" || first == "/bin/bash")

@@ -68,7 +68,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(
                 &META,
-                format!("`/{root}` is {what} ({entries} entries, {})", human_bytes(bytes)),
+                format!(
+                    "`/{root}` is {what} ({entries} entries, {})",
+                    human_bytes(bytes)
+                ),
             )
             .layer(layer)
             .path(&root),

@@ -53,7 +53,11 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 present.insert(&e.path);
             }
         }
-        for e in layer.entries.iter().filter(|e| e.kind == EntryKind::HardLink && e.issue.is_none()) {
+        for e in layer
+            .entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::HardLink && e.issue.is_none())
+        {
             let problem = follow(&e.path, &present, &hard);
             if let Some(problem) = problem {
                 out.push(
@@ -70,7 +74,11 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
 }
 
 /// Follows a chain of hard links; `None` when it ends at a real entry.
-fn follow(start: &str, present: &HashSet<&str>, hard: &HashMap<&str, String>) -> Option<&'static str> {
+fn follow(
+    start: &str,
+    present: &HashSet<&str>,
+    hard: &HashMap<&str, String>,
+) -> Option<&'static str> {
     let mut seen: HashSet<&str> = HashSet::new();
     let mut current = start;
     seen.insert(current);

@@ -32,11 +32,18 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         count += 1;
         if count <= MAX_REPORTED {
-            let what = if node.kind == EntryKind::Dir { "directory" } else { "file" };
+            let what = if node.kind == EntryKind::Dir {
+                "directory"
+            } else {
+                "file"
+            };
             out.push(
                 Finding::new(
                     &META,
-                    format!("{what} `/{path}` is world-writable (mode {:o})", node.mode & 0o7777),
+                    format!(
+                        "{what} `/{path}` is world-writable (mode {:o})",
+                        node.mode & 0o7777
+                    ),
                 )
                 .layer(node.layer)
                 .path(path),
@@ -58,7 +65,9 @@ mod tests {
 
     #[test]
     fn fires_on_writable_files_and_dirs() {
-        let img = TestImage::new().file_mode("app/run.sh", b"x", 0o777).dir("data", 0o777);
+        let img = TestImage::new()
+            .file_mode("app/run.sh", b"x", 0o777)
+            .dir("data", 0o777);
         assert_eq!(
             messages(&img.run(check)),
             [
@@ -76,7 +85,10 @@ mod tests {
         }
         let f = img.run(check);
         assert_eq!(f.len(), 21);
-        assert_eq!(f.last().map(|f| f.message.as_str()), Some("5 more world-writable entries"));
+        assert_eq!(
+            f.last().map(|f| f.message.as_str()),
+            Some("5 more world-writable entries")
+        );
     }
 
     #[test]
