@@ -27,7 +27,11 @@ fn dive_numbers(v: &serde_json::Value) -> (f64, u64, u64, Vec<u64>) {
     let img = &v["image"];
     let layers = v["layer"]
         .as_array()
-        .map(|l| l.iter().map(|x| x["sizeBytes"].as_u64().unwrap_or(0)).collect())
+        .map(|l| {
+            l.iter()
+                .map(|x| x["sizeBytes"].as_u64().unwrap_or(0))
+                .collect()
+        })
         .unwrap_or_default();
     (
         img["efficiencyScore"].as_f64().unwrap_or(-1.0),
@@ -39,8 +43,14 @@ fn dive_numbers(v: &serde_json::Value) -> (f64, u64, u64, Vec<u64>) {
 
 #[test]
 fn dive_agrees_on_the_research_fixture() {
-    let Some(dive) = require_tool("dive", &[]) else { return };
-    for shape in [Shape::DockerSymlinkedTar, Shape::DockerLegacyTar, Shape::Docker25Tar] {
+    let Some(dive) = require_tool("dive", &[]) else {
+        return;
+    };
+    for shape in [
+        Shape::DockerSymlinkedTar,
+        Shape::DockerLegacyTar,
+        Shape::Docker25Tar,
+    ] {
         let dir = TempDir::new("dive-parity");
         let tar = write(&research_fixture(), shape, &dir);
         let (efficiency, wasted, size, layers) = dive_numbers(&run_dive(&dive, &tar, &dir));
@@ -62,7 +72,9 @@ fn dive_agrees_on_the_research_fixture() {
 #[test]
 fn dive_agrees_on_another_image() {
     // chown-style re-add, a file over a directory, hard links, deep paths
-    let Some(dive) = require_tool("dive", &[]) else { return };
+    let Some(dive) = require_tool("dive", &[]) else {
+        return;
+    };
     let long = format!("srv/{}/deep.txt", "d".repeat(120));
     let img = imglint::image::fixture::FxImage {
         layers: vec![
