@@ -113,3 +113,42 @@ fn dive_agrees_on_another_image() {
     // and the exact accounting: the first copies of a/b, c.txt deleted
     assert_eq!(ours.waste.reclaimable_bytes, 5000 + 7000 + 3000);
 }
+
+#[test]
+fn dive_agrees_with_implicit_directories() {
+    // layers without directory entries: dive gives their whiteouts 0 bytes,
+    // and an upper layer's implicit parents untype a lower directory
+    let Some(dive) = require_tool("dive", &[]) else {
+        return;
+    };
+    let img = imglint::image::fixture::FxImage {
+        layers: vec![
+            FxLayer::new("ADD rootfs.tar /")
+                .file("usr/lib/a/one", vec![1; 4000])
+                .file("usr/lib/a/two", vec![2; 6000])
+                .dir("opt/")
+                .dir("opt/x/")
+                .file("opt/x/big", vec![3; 9000])
+                .file("srv/keep", vec![4; 100]),
+            FxLayer::new("RUN touch")
+                .file("usr/lib/a/two", vec![5; 1000])
+                .file("opt/x/new", vec![6; 10]),
+            FxLayer::new("RUN rm -rf /usr/lib/a /opt/x")
+                .file("usr/lib/.wh.a", "")
+                .file("opt/.wh.x", "")
+                .file("srv/more", vec![7; 50]),
+        ],
+        config: serde_json::json!({"User": "app"}),
+        empty_history: Vec::new(),
+        architecture: "amd64".into(),
+        variant: None,
+    };
+    let dir = TempDir::new("dive-implicit");
+    let tar = write(&img, Shape::DockerSymlinkedTar, &dir);
+    let (efficiency, wasted, size, _) = dive_numbers(&run_dive(&dive, &tar, &dir));
+    let ours = analyze(&tar).unwrap();
+    assert_eq!(ours.dive.efficiency, efficiency);
+    assert_eq!(ours.dive.wasted_bytes, wasted);
+    assert_eq!(ours.dive.size_bytes, size);
+    assert_eq!(ours.waste.reclaimable_bytes, 4000 + 6000 + 1000 + 9000 + 10);
+}

@@ -83,11 +83,12 @@ impl Stack {
     }
 
     fn add(&mut self, path: &str, size: u64, is_dir: bool) {
-        // parents exist implicitly as directories
+        // parents exist implicitly, without type information: dive counts
+        // a whiteout of such a directory as 0 bytes
         let mut end = 0;
         while let Some(pos) = path.get(end..).and_then(|s| s.find('/')) {
             let parent = path.get(..end + pos).unwrap_or_default();
-            self.nodes.entry(parent.to_string()).or_insert((0, true));
+            self.nodes.entry(parent.to_string()).or_insert((0, false));
             end += pos + 1;
         }
         self.nodes.insert(path.to_string(), (size, is_dir));
@@ -150,12 +151,20 @@ pub fn compute(layers: &[LayerScan]) -> DiveMetrics {
             st.count += 1;
             st.sum += size;
         }
-        // stack this layer onto the lower ones, as dive does
+        // stack this layer onto the lower ones, as dive does: every node of
+        // the layer's tree is written over the lower one, and the implicit
+        // parents carry no type, so they turn a lower directory into an
+        // untyped node
         for (path, &(size, kind)) in &own {
             if kind == EntryKind::Whiteout {
                 stack.remove_tree(path);
             } else {
                 stack.add(path, size, kind == EntryKind::Dir);
+            }
+        }
+        for parent in parents {
+            if !own.contains_key(parent) {
+                stack.add(parent, 0, false);
             }
         }
     }

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::io::{self, BufRead, BufReader, Read};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3;
@@ -143,7 +144,7 @@ impl LayerScan {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum LimitHit {
     Ratio {
         compressed: u64,
@@ -233,6 +234,146 @@ pub fn scan_layer(
     scan_reader(reader, len, spec, limits, &what)
 }
 
+/// What the decoding thread measured.
+struct StreamInfo {
+    compression: Compression,
+    compressed_size: u64,
+    digest: Digest,
+    uncompressed_size: u64,
+    diff_id: Digest,
+}
+
+const CHUNK: usize = 256 * 1024;
+
+/// Reads the blob, detects the compression, decodes, hashes both streams
+/// and hands the tar stream over in chunks. Runs on its own thread, so
+/// hashing and tar parsing overlap.
+fn decode_stream(
+    reader: BlobReader,
+    size: Option<u64>,
+    blob_alg: Algorithm,
+    diff_alg: Algorithm,
+    max_ratio: u64,
+    tx: &SyncSender<io::Result<Vec<u8>>>,
+    recycled: &Receiver<Vec<u8>>,
+) -> io::Result<StreamInfo> {
+    // never read past the declared size, so an endless response stops
+    let bounded: Box<dyn Read> = match size {
+        Some(s) => Box::new(reader.take(s.saturating_add(1))),
+        None => Box::new(reader),
+    };
+    let (raw, raw_state) = Tap::new(bounded, Some(blob_alg));
+    let raw = Rc::new(RefCell::new(raw));
+    let mut buffered = BufReader::with_capacity(CHUNK, SharedRead(Rc::clone(&raw)));
+    let magic = buffered
+        .fill_buf()?
+        .get(..4)
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default();
+    let compression = if magic.starts_with(&[0x1f, 0x8b]) {
+        Compression::Gzip
+    } else if magic == [0x28, 0xb5, 0x2f, 0xfd] {
+        Compression::Zstd
+    } else {
+        Compression::None
+    };
+    let mut decoded: Box<dyn Read> = match compression {
+        Compression::Gzip => Box::new(RatioGuard {
+            inner: flate2::bufread::MultiGzDecoder::new(buffered),
+            compressed: Rc::clone(&raw_state),
+            produced: 0,
+            max_ratio: max_ratio.max(1),
+        }),
+        Compression::Zstd => Box::new(RatioGuard {
+            inner: ZstdFrames {
+                source: Some(buffered),
+                current: None,
+            },
+            compressed: Rc::clone(&raw_state),
+            produced: 0,
+            max_ratio: max_ratio.max(1),
+        }),
+        Compression::None => {
+            // the blob is the tar stream: hash it once, as the diff_id
+            raw_state.borrow_mut().hasher = None;
+            Box::new(buffered)
+        }
+    };
+    let mut diff = super::blob::Hasher::new(diff_alg);
+    let mut uncompressed = 0u64;
+    loop {
+        let mut chunk = recycled.try_recv().unwrap_or_default();
+        chunk.resize(CHUNK, 0);
+        let mut filled = 0;
+        while filled < CHUNK {
+            let n = decoded.read(chunk.get_mut(filled..).unwrap_or_default())?;
+            if n == 0 {
+                break;
+            }
+            filled += n;
+        }
+        if filled == 0 {
+            break;
+        }
+        chunk.truncate(filled);
+        diff.update(&chunk);
+        uncompressed += filled as u64;
+        if tx.send(Ok(chunk)).is_err() {
+            // the parser stopped (and reports why)
+            return Err(io::Error::other("layer reading stopped"));
+        }
+    }
+    drop(decoded);
+    // bytes after the compressed stream still belong to the blob
+    io::copy(&mut SharedRead(Rc::clone(&raw)), &mut io::sink())?;
+    let (compressed_size, raw_digest) = finish_tap(&raw_state);
+    let diff_id = diff.finish();
+    let digest = if compression == Compression::None {
+        diff_id.clone()
+    } else {
+        raw_digest
+    };
+    Ok(StreamInfo {
+        compression,
+        compressed_size,
+        digest,
+        uncompressed_size: uncompressed,
+        diff_id,
+    })
+}
+
+/// The tar stream, as chunks from the decoding thread.
+struct ChunkReader {
+    rx: Receiver<io::Result<Vec<u8>>>,
+    /// Spent chunks go back to the decoding thread.
+    recycle: SyncSender<Vec<u8>>,
+    chunk: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.pos >= self.chunk.len() {
+            match self.rx.recv() {
+                Ok(Ok(c)) => {
+                    let spent = std::mem::replace(&mut self.chunk, c);
+                    let _ = self.recycle.try_send(spent);
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => return Ok(0),
+            }
+        }
+        let available = self.chunk.get(self.pos..).unwrap_or_default();
+        let n = available.len().min(buf.len());
+        if let (Some(dst), Some(src)) = (buf.get_mut(..n), available.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        self.pos += n;
+        Ok(n)
+    }
+}
+
 fn scan_reader(
     reader: BlobReader,
     len: Option<u64>,
@@ -254,52 +395,98 @@ fn scan_reader(
         .digest
         .as_ref()
         .map_or(Algorithm::Sha256, |d| d.algorithm);
-    // never read past the declared size, so an endless response stops
-    let bounded: Box<dyn Read> = match spec.size {
-        Some(s) => Box::new(reader.take(s.saturating_add(1))),
-        None => Box::new(reader),
-    };
-    let (raw, raw_state) = Tap::new(bounded, Some(blob_alg));
-    let raw = Rc::new(RefCell::new(raw));
-    let mut buffered = BufReader::with_capacity(256 * 1024, SharedRead(Rc::clone(&raw)));
-    let magic = buffered
-        .fill_buf()
-        .map_err(|e| layer_error(what, e))?
-        .get(..4)
-        .map(<[u8]>::to_vec)
-        .unwrap_or_default();
-    let compression = if magic.starts_with(&[0x1f, 0x8b]) {
-        Compression::Gzip
-    } else if magic == [0x28, 0xb5, 0x2f, 0xfd] {
-        Compression::Zstd
-    } else {
-        Compression::None
-    };
-    let decoded: Box<dyn Read> = match compression {
-        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
-        Compression::Zstd => Box::new(ZstdFrames {
-            source: Some(buffered),
-            current: None,
-        }),
-        Compression::None => Box::new(buffered),
-    };
-    let guarded: Box<dyn Read> = if compression == Compression::None {
-        decoded
-    } else {
-        Box::new(RatioGuard {
-            inner: decoded,
-            compressed: Rc::clone(&raw_state),
-            produced: 0,
-            max_ratio: limits.max_ratio.max(1),
-        })
-    };
     let diff_alg = spec
         .diff_id
         .as_ref()
         .map_or(Algorithm::Sha256, |d| d.algorithm);
-    let (tar_stream, tar_state) = Tap::new(guarded, Some(diff_alg));
+    if spec.blob.digest.is_some() && spec.diff_id.is_some() && blob_alg != diff_alg {
+        return Err(ImageError::invalid(
+            what,
+            "the blob digest and the diff_id use different algorithms",
+        ));
+    }
+    let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(8);
+    let (recycle, recycled) = sync_channel::<Vec<u8>>(16);
+    let size = spec.size;
+    let max_ratio = limits.max_ratio;
+    let (parsed, stream) = std::thread::scope(|s| {
+        let producer = s.spawn(move || {
+            let r = decode_stream(reader, size, blob_alg, diff_alg, max_ratio, &tx, &recycled);
+            if let Err(e) = &r {
+                // let the parser see the cause
+                let _ = tx.send(Err(duplicate_error(e)));
+            }
+            r
+        });
+        let parsed = parse_tar(
+            ChunkReader {
+                rx,
+                recycle,
+                chunk: Vec::new(),
+                pos: 0,
+            },
+            limits,
+            what,
+        );
+        let stream = producer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("layer decoding failed")));
+        (parsed, stream)
+    });
+    let (entries, captured) = parsed?;
+    let info = stream.map_err(|e| layer_error(what, e))?;
+    let StreamInfo {
+        compression,
+        compressed_size,
+        digest,
+        uncompressed_size,
+        diff_id,
+    } = info;
+    if let Some(expected) = spec.size
+        && expected != compressed_size
+    {
+        return Err(ImageError::SizeMismatch {
+            what: what.to_string(),
+            expected,
+            actual: compressed_size,
+        });
+    }
+    if let Some(expected) = &spec.blob.digest {
+        // a docker-save blob named by its diff_id is the uncompressed stream
+        if expected != &digest {
+            return Err(ImageError::DigestMismatch {
+                what: what.to_string(),
+                expected: expected.to_string(),
+                actual: digest.to_string(),
+            });
+        }
+    }
+    if let Some(expected) = &spec.diff_id
+        && expected != &diff_id
+    {
+        return Err(ImageError::DigestMismatch {
+            what: format!("{what} (uncompressed, diff_id)"),
+            expected: expected.to_string(),
+            actual: diff_id.to_string(),
+        });
+    }
+    Ok(LayerScan {
+        index: spec.index,
+        compression,
+        compressed_size,
+        uncompressed_size,
+        digest,
+        diff_id,
+        entries,
+        captured,
+    })
+}
 
-    let mut archive = tar::Archive::new(tar_stream);
+type Parsed = (Vec<Entry>, Vec<(String, Vec<u8>)>);
+
+/// Walks the tar stream, recording entries; drains it to the end.
+fn parse_tar(stream: ChunkReader, limits: &Limits, what: &str) -> Result<Parsed, ImageError> {
+    let mut archive = tar::Archive::new(stream);
     let mut entries = Vec::new();
     let mut captured = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
@@ -404,61 +591,16 @@ fn scan_reader(
     // whole stream
     let mut rest = archive.into_inner();
     io::copy(&mut rest, &mut io::sink()).map_err(|e| layer_error(what, e))?;
-    drop(rest);
-    // and any bytes after the compressed stream
-    io::copy(&mut SharedRead(Rc::clone(&raw)), &mut io::sink())
-        .map_err(|e| layer_error(what, e))?;
-
-    let (compressed_size, digest) = finish_tap(&raw_state);
-    let (uncompressed_size, diff_id) = finish_tap(&tar_state);
-    if let Some(expected) = spec.size
-        && expected != compressed_size
-    {
-        return Err(ImageError::SizeMismatch {
-            what: what.to_string(),
-            expected,
-            actual: compressed_size,
-        });
-    }
-    if let Some(expected) = &spec.blob.digest {
-        // a docker-save blob named by its diff_id is the uncompressed stream
-        if expected != &digest {
-            return Err(ImageError::DigestMismatch {
-                what: what.to_string(),
-                expected: expected.to_string(),
-                actual: digest.to_string(),
-            });
-        }
-    }
-    if let Some(expected) = &spec.diff_id
-        && expected != &diff_id
-    {
-        return Err(ImageError::DigestMismatch {
-            what: format!("{what} (uncompressed, diff_id)"),
-            expected: expected.to_string(),
-            actual: diff_id.to_string(),
-        });
-    }
-    Ok(LayerScan {
-        index: spec.index,
-        compression,
-        compressed_size,
-        uncompressed_size,
-        digest,
-        diff_id,
-        entries,
-        captured,
-    })
+    Ok((entries, captured))
 }
 
 fn finish_tap(state: &Rc<RefCell<TapState>>) -> (u64, Digest) {
     let mut st = state.borrow_mut();
     let bytes = st.bytes;
-    let digest = st
-        .hasher
-        .take()
-        .map(super::blob::Hasher::finish)
-        .unwrap_or_else(|| Digest::of_bytes(Algorithm::Sha256, b""));
+    let digest = st.hasher.take().map_or_else(
+        || Digest::of_bytes(Algorithm::Sha256, b""),
+        super::blob::Hasher::finish,
+    );
     (bytes, digest)
 }
 
@@ -497,6 +639,14 @@ fn layer_error(what: &str, e: io::Error) -> ImageError {
     ImageError::Layer {
         what: what.to_string(),
         message,
+    }
+}
+
+/// A copy of an I/O error for the other thread, keeping our limit errors.
+fn duplicate_error(e: &io::Error) -> io::Error {
+    match e.get_ref().and_then(|inner| find_limit(inner, 0)) {
+        Some(hit) => io::Error::other(hit.clone()),
+        None => io::Error::new(e.kind(), e.to_string()),
     }
 }
 
