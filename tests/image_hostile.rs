@@ -372,3 +372,29 @@ fn every_error_has_a_diagnostic_code() {
     let code = err.code().map(|c| c.to_string()).unwrap_or_default();
     assert_eq!(code, "imglint::image::source_not_found");
 }
+
+#[test]
+fn oversized_long_name_is_refused_before_buffering() {
+    let layer = raw_layer(|t| {
+        let mut h = tar::Header::new_gnu();
+        h.set_path("././@LongLink").unwrap();
+        h.set_entry_type(tar::EntryType::GNULongName);
+        h.set_size(4 * 1024 * 1024);
+        h.set_cksum();
+        t.extend_from_slice(h.as_bytes());
+        t.extend(std::iter::repeat_n(b'a', 4 * 1024 * 1024));
+        raw_tar_entry(t, "x", tar::EntryType::Regular, "", b"x");
+    });
+    let dir = TempDir::new("hostile-longname");
+    let src = write(
+        &image_of(vec![layer]),
+        Shape::OciDir(FxCompression::Gzip),
+        &dir,
+    );
+    let err = analyze(&src).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("layer 0 (sha256:") && msg.contains("type `L` has 4194304 bytes"),
+        "{msg}"
+    );
+}

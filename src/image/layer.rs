@@ -151,6 +151,8 @@ enum LimitHit {
         uncompressed: u64,
         limit: u64,
     },
+    /// A long-name or PAX entry larger than [`MAX_METADATA_BYTES`].
+    Metadata { kind: char, size: u64 },
 }
 
 impl std::fmt::Display for LimitHit {
@@ -234,6 +236,130 @@ pub fn scan_layer(
     scan_reader(reader, len, spec, limits, &what)
 }
 
+/// Largest long-name or PAX record entry; the tar reader keeps these in
+/// memory.
+pub const MAX_METADATA_BYTES: u64 = 1024 * 1024;
+
+/// Follows the tar structure of the decoded stream so that metadata
+/// entries (GNU long names, PAX records), which the tar reader holds in
+/// memory, stay small. It only looks at headers; the parser does the rest.
+#[derive(Default)]
+struct TarGuard {
+    offset: u64,
+    next_header: u64,
+    block: Vec<u8>,
+    /// A PAX entry being collected: (bytes left, data).
+    pax: Option<(u64, Vec<u8>)>,
+    pax_size: Option<u64>,
+    /// Data size of a GNU sparse entry whose extension blocks follow.
+    sparse_data: Option<u64>,
+    done: bool,
+}
+
+fn round_block(n: u64) -> u64 {
+    n.div_ceil(512).saturating_mul(512)
+}
+
+fn header_size(field: &[u8]) -> Option<u64> {
+    match field.first() {
+        Some(b) if b & 0x80 != 0 => field
+            .get(1..)?
+            .iter()
+            .try_fold(u64::from(b & 0x7f), |acc, x| {
+                acc.checked_mul(256)?.checked_add(u64::from(*x))
+            }),
+        _ => {
+            let text = std::str::from_utf8(field).ok()?;
+            let digits = text.trim_matches(|c: char| c == '\0' || c == ' ');
+            if digits.is_empty() {
+                Some(0)
+            } else {
+                u64::from_str_radix(digits, 8).ok()
+            }
+        }
+    }
+}
+
+fn pax_size(data: &[u8]) -> Option<u64> {
+    let text = String::from_utf8_lossy(data);
+    text.lines().find_map(|record| {
+        let (_, kv) = record.split_once(' ')?;
+        kv.strip_prefix("size=")?.trim().parse().ok()
+    })
+}
+
+impl TarGuard {
+    fn feed(&mut self, mut buf: &[u8]) -> io::Result<()> {
+        while !buf.is_empty() && !self.done {
+            if self.offset < self.next_header {
+                let skip = usize::try_from(self.next_header - self.offset)
+                    .unwrap_or(usize::MAX)
+                    .min(buf.len());
+                if let Some((left, data)) = self.pax.as_mut() {
+                    let take = usize::try_from(*left).unwrap_or(usize::MAX).min(skip);
+                    data.extend_from_slice(buf.get(..take).unwrap_or_default());
+                    *left -= take as u64;
+                }
+                self.offset += skip as u64;
+                buf = buf.get(skip..).unwrap_or_default();
+                continue;
+            }
+            let take = (512 - self.block.len()).min(buf.len());
+            self.block
+                .extend_from_slice(buf.get(..take).unwrap_or_default());
+            self.offset += take as u64;
+            buf = buf.get(take..).unwrap_or_default();
+            if self.block.len() < 512 {
+                continue;
+            }
+            let hdr = std::mem::take(&mut self.block);
+            if let Some((_, data)) = self.pax.take() {
+                self.pax_size = pax_size(&data);
+            }
+            if let Some(size) = self.sparse_data {
+                // a GNU sparse extension block; the last one has flag 0
+                if hdr.get(504).copied().unwrap_or(0) == 0 {
+                    self.sparse_data = None;
+                    self.next_header = self.offset.saturating_add(round_block(size));
+                } else {
+                    self.next_header = self.offset;
+                }
+                continue;
+            }
+            if hdr.iter().all(|b| *b == 0) {
+                self.done = true;
+                continue;
+            }
+            let kind = hdr.get(156).copied().unwrap_or(0);
+            let Some(mut size) = hdr.get(124..136).and_then(header_size) else {
+                // the parser reports the broken header
+                self.done = true;
+                continue;
+            };
+            if matches!(kind, b'x' | b'g' | b'L' | b'K') {
+                if size > MAX_METADATA_BYTES {
+                    return Err(io::Error::other(LimitHit::Metadata {
+                        kind: char::from(kind),
+                        size,
+                    }));
+                }
+                if kind == b'x' {
+                    self.pax = Some((size, Vec::new()));
+                }
+            } else if let Some(s) = self.pax_size.take() {
+                size = s;
+            }
+            if kind == b'S' && hdr.get(482).copied().unwrap_or(0) != 0 {
+                self.sparse_data = Some(size);
+                self.next_header = self.offset;
+            } else {
+                self.next_header = self.offset.saturating_add(round_block(size));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// What the decoding thread measured.
 struct StreamInfo {
     compression: Compression,
@@ -301,6 +427,7 @@ fn decode_stream(
     };
     let mut diff = super::blob::Hasher::new(diff_alg);
     let mut uncompressed = 0u64;
+    let mut guard = TarGuard::default();
     loop {
         let mut chunk = recycled.try_recv().unwrap_or_default();
         chunk.resize(CHUNK, 0);
@@ -317,6 +444,7 @@ fn decode_stream(
         }
         chunk.truncate(filled);
         diff.update(&chunk);
+        guard.feed(&chunk)?;
         uncompressed += filled as u64;
         if tx.send(Ok(chunk)).is_err() {
             // the parser stopped (and reports why)
@@ -625,6 +753,12 @@ fn layer_error(what: &str, e: io::Error) -> ImageError {
                 compressed: *compressed,
                 uncompressed: *uncompressed,
             },
+            LimitHit::Metadata { kind, size } => ImageError::Layer {
+                what: what.to_string(),
+                message: format!(
+                    "tar metadata entry of type `{kind}` has {size} bytes, more than the {MAX_METADATA_BYTES}-byte limit"
+                ),
+            },
         };
     }
     let text = e.to_string();
@@ -749,6 +883,56 @@ mod tests {
             normalize_entry_name("../../etc/passwd").1,
             Some(EntryIssue::EscapesRoot)
         );
+    }
+
+    #[test]
+    fn tar_guard_follows_headers_and_limits_metadata() {
+        let mut b = tar::Builder::new(Vec::new());
+        let long = format!("{}/file", "d".repeat(300));
+        let mut h = tar::Header::new_gnu();
+        h.set_size(3);
+        h.set_mode(0o644);
+        b.append_data(&mut h, &long, &b"abc"[..]).unwrap();
+        let mut h = tar::Header::new_ustar();
+        h.set_size(0);
+        h.set_entry_type(tar::EntryType::Directory);
+        b.append_data(&mut h, "dir/", std::io::empty()).unwrap();
+        let tar = b.into_inner().unwrap();
+        let mut g = TarGuard::default();
+        // byte by byte: headers split across chunks
+        for byte in &tar {
+            g.feed(std::slice::from_ref(byte)).unwrap();
+        }
+        assert!(g.done, "reached the end-of-archive block");
+
+        // a GNU long name of 2 MiB is refused before it is buffered
+        let mut bomb = Vec::new();
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::GNULongName);
+        h.set_size(2 * 1024 * 1024);
+        h.set_cksum();
+        bomb.extend_from_slice(h.as_bytes());
+        let err = TarGuard::default().feed(&bomb).unwrap_err();
+        assert!(find_limit(err.get_ref().unwrap(), 0).is_some());
+    }
+
+    #[test]
+    fn tar_guard_applies_pax_sizes() {
+        let mut g = TarGuard::default();
+        let record = b"16 size=1048576\n";
+        let mut h = tar::Header::new_ustar();
+        h.set_entry_type(tar::EntryType::XHeader);
+        h.set_size(record.len() as u64);
+        h.set_cksum();
+        g.feed(h.as_bytes()).unwrap();
+        g.feed(record).unwrap();
+        g.feed(&[0u8; 512 - 16]).unwrap();
+        let mut f = tar::Header::new_ustar();
+        f.set_size(0);
+        f.set_cksum();
+        g.feed(f.as_bytes()).unwrap();
+        assert_eq!(g.next_header, 512 * 3 + 1_048_576);
+        assert!(!g.done);
     }
 
     #[test]

@@ -67,7 +67,7 @@ impl Default for Options {
             insecure: false,
             docker_config: None,
             max_compression_ratio: 200,
-            max_entries: 5_000_000,
+            max_entries: 2_000_000,
         }
     }
 }

@@ -348,6 +348,10 @@ pub fn parse_challenge(header: &str) -> (String, Vec<(String, String)>) {
 struct DockerConfig {
     #[serde(default)]
     auths: std::collections::BTreeMap<String, AuthEntry>,
+    #[serde(rename = "credsStore", default)]
+    creds_store: Option<String>,
+    #[serde(rename = "credHelpers", default)]
+    cred_helpers: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -370,14 +374,94 @@ pub fn load_credentials(path: Option<&std::path::Path>, registry: &str) -> Optio
     let mut text = Vec::new();
     file.take(MAX_DOCUMENT_BYTES).read_to_end(&mut text).ok()?;
     let config: DockerConfig = serde_json::from_slice(&text).ok()?;
+    let helper = config
+        .cred_helpers
+        .get(registry)
+        .or(config.creds_store.as_ref())
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
+    if let Some(helper) = helper
+        && let Some(program) = find_on_path(&format!("docker-credential-{helper}"))
+    {
+        let server = if is_hub(registry) {
+            "https://index.docker.io/v1/".to_string()
+        } else {
+            registry.to_string()
+        };
+        if let Some(c) = run_helper(&program, &server) {
+            return Some(c);
+        }
+    }
     credentials_for(&config, registry)
 }
 
-fn credentials_for(config: &DockerConfig, registry: &str) -> Option<Credentials> {
-    let hub = matches!(
+fn is_hub(registry: &str) -> bool {
+    matches!(
         registry,
         "docker.io" | "index.docker.io" | "registry-1.docker.io"
-    );
+    )
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// Asks a Docker credential helper (`docker-credential-NAME get`), with a
+/// time limit.
+pub fn run_helper(program: &std::path::Path, server: &str) -> Option<Credentials> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(program)
+        .arg("get")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(server.as_bytes());
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => break,
+            Ok(Some(_)) | Err(_) => return None,
+            Ok(None) if std::time::Instant::now() > deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    let mut out = Vec::new();
+    child
+        .stdout
+        .take()?
+        .take(MAX_DOCUMENT_BYTES)
+        .read_to_end(&mut out)
+        .ok()?;
+    #[derive(Deserialize)]
+    struct HelperAnswer {
+        #[serde(rename = "Username")]
+        username: String,
+        #[serde(rename = "Secret")]
+        secret: String,
+    }
+    let a: HelperAnswer = serde_json::from_slice(&out).ok()?;
+    Some(Credentials {
+        username: a.username,
+        password: a.secret,
+    })
+}
+
+fn credentials_for(config: &DockerConfig, registry: &str) -> Option<Credentials> {
+    let hub = is_hub(registry);
     let entry = config.auths.iter().find_map(|(key, entry)| {
         let host = key
             .trim_start_matches("https://")
@@ -456,6 +540,24 @@ mod tests {
         let other = credentials_for(&config, "registry.example:5000").unwrap();
         assert_eq!(other.username, "u2");
         assert!(credentials_for(&config, "ghcr.io").is_none());
+    }
+
+    #[test]
+    fn asks_credential_helpers() {
+        let dir = std::env::temp_dir().join(format!("imglint-helper-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let helper = dir.join("docker-credential-test");
+        std::fs::write(
+            &helper,
+            "#!/bin/sh\nread server\n[ \"$1\" = get ] && [ \"$server\" = registry.example ] && echo '{\"ServerURL\":\"x\",\"Username\":\"u\",\"Secret\":\"s3\"}'\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&helper, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let c = run_helper(&helper, "registry.example").unwrap();
+        assert_eq!((c.username.as_str(), c.password.as_str()), ("u", "s3"));
+        assert!(run_helper(&helper, "other.example").is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
