@@ -7,12 +7,12 @@
 //! layers. A non-directory replacing a directory hides the directory's
 //! subtree; a directory replacing a non-directory hides the file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 
 use serde::Serialize;
 
-use super::layer::{Entry, EntryIssue, EntryKind, LayerScan};
+use super::layer::{Entry, EntryIssue, EntryKind, LayerScan, normalize_entry_name};
 
 /// A visible entry of the merged filesystem.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,6 +103,8 @@ pub struct LayerChanges {
 #[derive(Clone, Debug, Default)]
 pub struct MergedFs {
     pub nodes: BTreeMap<String, Node>,
+    /// Visible hard links by target path.
+    links: HashMap<String, Vec<String>>,
 }
 
 /// The result of stacking all layers.
@@ -201,10 +203,61 @@ impl MergedFs {
         Some((joined, node))
     }
 
+    /// A file's path is hidden, but a hard link to it from the same layer
+    /// is still visible: the link keeps the content. Moves the content to
+    /// the link and returns true.
+    fn pass_to_link(&mut self, path: &str, node: &Node) -> bool {
+        if node.kind != EntryKind::File {
+            return false;
+        }
+        let Some(candidates) = self.links.remove(path) else {
+            return false;
+        };
+        let holder = candidates
+            .iter()
+            .find(|l| {
+                self.nodes
+                    .get(l.as_str())
+                    .is_some_and(|n| n.kind == EntryKind::HardLink && n.layer == node.layer)
+            })
+            .cloned();
+        let Some(holder) = holder else {
+            return false;
+        };
+        if let Some(n) = self.nodes.get_mut(&holder) {
+            n.kind = EntryKind::File;
+            n.size = node.size;
+            n.hash = node.hash;
+            n.link = None;
+        }
+        let rest: Vec<String> = candidates.into_iter().filter(|l| *l != holder).collect();
+        if !rest.is_empty() {
+            self.links.entry(holder).or_default().extend(rest);
+        }
+        true
+    }
+
+    /// Takes a hidden node out of view: its bytes become waste unless a
+    /// hard link keeps them.
+    fn retire(
+        &mut self,
+        path: &str,
+        node: &Node,
+        by: usize,
+        reason: WasteReason,
+        ledger: &mut Ledger<'_>,
+    ) {
+        if self.pass_to_link(path, node) {
+            ledger.count(node, reason);
+        } else {
+            ledger.charge(path, node, by, reason);
+        }
+    }
+
     /// Removes `path` and everything below it, charging hidden bytes.
     fn hide_tree(&mut self, path: &str, by: usize, reason: WasteReason, ledger: &mut Ledger<'_>) {
         if let Some(node) = self.nodes.remove(path) {
-            ledger.charge(path, &node, by, reason);
+            self.retire(path, &node, by, reason, ledger);
         }
         self.hide_below(path, by, reason, ledger);
     }
@@ -218,7 +271,7 @@ impl MergedFs {
             .collect();
         for k in keys {
             if let Some(node) = self.nodes.remove(&k) {
-                ledger.charge(&k, &node, by, reason);
+                self.retire(&k, &node, by, reason, ledger);
             }
         }
     }
@@ -231,11 +284,16 @@ struct Ledger<'a> {
 }
 
 impl Ledger<'_> {
-    fn charge(&mut self, path: &str, node: &Node, by: usize, reason: WasteReason) {
-        *self.visible -= node.size.min(*self.visible);
+    /// Counts a removed name without charging bytes.
+    fn count(&mut self, node: &Node, reason: WasteReason) {
         if !node.is_dir() && matches!(reason, WasteReason::Deleted | WasteReason::Opaque) {
             self.deleted += 1;
         }
+    }
+
+    fn charge(&mut self, path: &str, node: &Node, by: usize, reason: WasteReason) {
+        *self.visible -= node.size.min(*self.visible);
+        self.count(node, reason);
         if node.size > 0 {
             self.waste.push(WasteEntry {
                 path: path.to_string(),
@@ -305,7 +363,7 @@ pub fn merge(layers: &[LayerScan]) -> Merge {
                     if fs.nodes.get(&dir).is_some_and(|n| !n.is_dir())
                         && let Some(node) = fs.nodes.remove(&dir)
                     {
-                        ledger.charge(&dir, &node, i, WasteReason::Replaced);
+                        fs.retire(&dir, &node, i, WasteReason::Replaced, &mut ledger);
                     }
                 }
                 last_parent = parent;
@@ -334,7 +392,7 @@ pub fn merge(layers: &[LayerScan]) -> Merge {
                         change.added += 1;
                     }
                 }
-                ledger.charge(&e.path, &old, i, reason);
+                fs.retire(&e.path, &old, i, reason, &mut ledger);
             } else if !new.is_dir() {
                 change.added += 1;
             }
@@ -343,6 +401,12 @@ pub fn merge(layers: &[LayerScan]) -> Merge {
                 last_parent = None;
             }
             *ledger.visible += new.size;
+            if new.kind == EntryKind::HardLink
+                && let Some(target) = &new.link
+            {
+                let (target, _) = normalize_entry_name(target);
+                fs.links.entry(target).or_default().push(e.path.clone());
+            }
             fs.nodes.insert(e.path.clone(), new);
         }
         change.deleted = ledger.deleted;
@@ -476,6 +540,34 @@ mod tests {
             ]
         );
         assert_eq!(m.reclaimable(), 5);
+    }
+
+    #[test]
+    fn hard_link_keeps_deleted_content() {
+        let mut link = entry("b", EntryKind::HardLink, 0, 0);
+        link.link = Some("a".into());
+        let m = merge(&[
+            layer(0, vec![file("a", 100, 7), link]),
+            layer(1, vec![entry("a", EntryKind::Whiteout, 0, 0)]),
+        ]);
+        assert!(m.waste.is_empty(), "{:?}", m.waste);
+        assert_eq!(m.reclaimable(), 0);
+        let b = m.fs.get("b").unwrap();
+        assert_eq!((b.kind, b.size, b.hash), (EntryKind::File, 100, 7));
+        assert_eq!(m.changes[1].deleted, 1);
+        // once the link goes too, the bytes are waste
+        let mut link = entry("b", EntryKind::HardLink, 0, 0);
+        link.link = Some("/a".into());
+        let m = merge(&[
+            layer(0, vec![file("a", 100, 7), link]),
+            layer(1, vec![entry("a", EntryKind::Whiteout, 0, 0)]),
+            layer(2, vec![entry("b", EntryKind::Whiteout, 0, 0)]),
+        ]);
+        assert_eq!(
+            reasons(&m),
+            vec![("b".into(), 100, 0, 2, WasteReason::Deleted)]
+        );
+        assert_eq!(m.reclaimable(), 100);
     }
 
     #[test]
