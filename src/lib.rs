@@ -5,6 +5,16 @@
 //! parses `RUN` bodies into commands, [`rules`] find problems and
 //! [`report`] prints them.
 
+pub mod cli;
+pub mod fix;
+pub mod graph;
 pub mod image;
+pub mod lint;
+pub mod report;
+pub mod rules;
+pub mod shell;
+pub mod size;
 pub mod source;
+pub mod suggest;
+pub mod suppress;
 pub mod syntax;

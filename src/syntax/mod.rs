@@ -7,8 +7,10 @@ pub mod dump;
 mod instruction;
 mod json;
 pub mod lex;
+mod mount;
 mod scan;
 mod tree;
 
+pub use mount::{Mount, MountKind, MountOption};
 pub use scan::parse;
 pub use tree::*;

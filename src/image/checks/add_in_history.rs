@@ -1,6 +1,6 @@
 //! `ADD` in the image history.
 
-use super::{Category, Context, Finding, Meta, Severity};
+use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target};
 
 pub const META: Meta = Meta {
     code: "IL7013",
@@ -8,10 +8,15 @@ pub const META: Meta = Meta {
     aliases: &["CIS-DI-0009"],
     severity: Severity::Info,
     category: Category::Maintainability,
-    summary: "a layer was made with `ADD` where `COPY` is clearer",
-    help: "use `COPY` for local files, and `RUN curl` with a checksum (or `ADD --checksum`) for remote ones",
+    summary: "A layer was made with `ADD` where `COPY` is clearer",
+    fix: FixAvailability::None,
+    default_enabled: true,
     doc: include_str!("../../../rules/add-in-history.md"),
+    target: Target::Image,
 };
+
+/// What to do about a finding.
+pub const HELP: &str = "use `COPY` for local files, and `RUN curl` with a checksum (or `ADD --checksum`) for remote ones";
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (h, entry) in cx.config.history.iter().enumerate() {

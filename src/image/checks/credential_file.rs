@@ -1,6 +1,6 @@
 //! A file that holds credentials, in the image or in a lower layer.
 
-use super::{Category, Context, Finding, Meta, Severity};
+use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target};
 use crate::image::layer::EntryKind;
 
 pub const META: Meta = Meta {
@@ -9,10 +9,15 @@ pub const META: Meta = Meta {
     aliases: &["CIS-DI-0010"],
     severity: Severity::Error,
     category: Category::Security,
-    summary: "a file that usually holds credentials is in the image",
-    help: "keep credentials out of the build context (`.dockerignore`) and use `RUN --mount=type=secret`; deleting them in a later layer does not remove them",
+    summary: "A file that usually holds credentials is in the image",
+    fix: FixAvailability::None,
+    default_enabled: true,
     doc: include_str!("../../../rules/credential-file.md"),
+    target: Target::Image,
 };
+
+/// What to do about a finding.
+pub const HELP: &str = "keep credentials out of the build context (`.dockerignore`) and use `RUN --mount=type=secret`; deleting them in a later layer does not remove them";
 
 const NAMES: &[&str] = &[
     "id_rsa",

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::accounts::records;
-use super::{Category, Context, Finding, Meta, Severity};
+use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target};
 
 pub const META: Meta = Meta {
     code: "IL7008",
@@ -11,10 +11,15 @@ pub const META: Meta = Meta {
     aliases: &["DKL-LI-0002"],
     severity: Severity::Warning,
     category: Category::Security,
-    summary: "two users or two groups share an ID or a name",
-    help: "give every user and group its own ID and name",
+    summary: "Two users or two groups share an ID or a name",
+    fix: FixAvailability::None,
+    default_enabled: true,
     doc: include_str!("../../../rules/duplicate-account-id.md"),
+    target: Target::Image,
 };
+
+/// What to do about a finding.
+pub const HELP: &str = "give every user and group its own ID and name";
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (file, what, id) in [("etc/passwd", "UID", 2usize), ("etc/group", "GID", 2)] {

@@ -1,7 +1,7 @@
 //! Accounts without a password.
 
 use super::accounts::records;
-use super::{Category, Context, Finding, Meta, Severity};
+use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target};
 
 pub const META: Meta = Meta {
     code: "IL7009",
@@ -9,10 +9,15 @@ pub const META: Meta = Meta {
     aliases: &["DKL-LI-0001"],
     severity: Severity::Error,
     category: Category::Security,
-    summary: "an account can log in without a password",
-    help: "lock the account (`passwd -l NAME`) or set a password field of `!` or `*`",
+    summary: "An account can log in without a password",
+    fix: FixAvailability::None,
+    default_enabled: true,
     doc: include_str!("../../../rules/empty-password.md"),
+    target: Target::Image,
 };
+
+/// What to do about a finding.
+pub const HELP: &str = "lock the account (`passwd -l NAME`) or set a password field of `!` or `*`";
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for file in ["etc/shadow", "etc/passwd"] {

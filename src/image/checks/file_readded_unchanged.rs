@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Category, Context, Finding, Meta, Severity, human_bytes};
+use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target, human_bytes};
 use crate::image::fs::WasteReason;
 
 pub const META: Meta = Meta {
@@ -11,10 +11,15 @@ pub const META: Meta = Meta {
     aliases: &[],
     severity: Severity::Warning,
     category: Category::Size,
-    summary: "a layer stores files again only to change their metadata",
-    help: "set ownership and modes where the files are added (`COPY --chown --chmod`) instead of a later `RUN chown`/`chmod`",
+    summary: "A layer stores files again only to change their metadata",
+    fix: FixAvailability::None,
+    default_enabled: true,
     doc: include_str!("../../../rules/file-readded-unchanged.md"),
+    target: Target::Image,
 };
+
+/// What to do about a finding.
+pub const HELP: &str = "set ownership and modes where the files are added (`COPY --chown --chmod`) instead of a later `RUN chown`/`chmod`";
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     // hiding layer -> (files, bytes, first path)

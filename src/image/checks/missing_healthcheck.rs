@@ -1,6 +1,6 @@
 //! The image has no healthcheck.
 
-use super::{Category, Context, Finding, Meta, Severity};
+use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target};
 
 pub const META: Meta = Meta {
     code: "IL7002",
@@ -8,10 +8,16 @@ pub const META: Meta = Meta {
     aliases: &["CIS-DI-0006"],
     severity: Severity::Info,
     category: Category::Correctness,
-    summary: "the image config has no healthcheck",
-    help: "add a `HEALTHCHECK` that probes the service, or `HEALTHCHECK NONE` to opt out",
+    summary: "The image config has no healthcheck",
+    fix: FixAvailability::None,
+    default_enabled: true,
     doc: include_str!("../../../rules/missing-healthcheck.md"),
+    target: Target::Image,
 };
+
+/// What to do about a finding.
+pub const HELP: &str =
+    "add a `HEALTHCHECK` that probes the service, or `HEALTHCHECK NONE` to opt out";
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     // `HEALTHCHECK NONE` is a deliberate choice

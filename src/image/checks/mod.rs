@@ -1,6 +1,7 @@
-//! Image checks: each file is one check with its metadata and a function
-//! that reads the image config, the merged filesystem and the layers, and
-//! pushes plain-data findings.
+//! Image checks: each file is one check with its metadata (the rule
+//! engine's [`Meta`], target [`Target::Image`]), its help text and a
+//! function that reads the image config, the merged filesystem and the
+//! layers, and pushes plain-data findings.
 
 use serde::Serialize;
 
@@ -15,7 +16,7 @@ pub mod credential_file;
 pub mod duplicate_account_id;
 pub mod empty_password;
 pub mod file_readded_unchanged;
-pub mod missing_ca_certificates;
+pub mod image_lacks_ca_certificates;
 pub mod missing_healthcheck;
 pub mod package_cache;
 pub mod root_user;
@@ -33,55 +34,7 @@ pub mod world_writable_file;
 #[cfg(test)]
 pub(crate) mod testing;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    Info,
-    Style,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-            Severity::Style => "style",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Category {
-    Correctness,
-    Security,
-    Size,
-    Cache,
-    Maintainability,
-    Style,
-}
-
-/// A check's metadata.
-#[derive(Debug)]
-pub struct Meta {
-    /// imglint's code (`IL7xxx` for image checks).
-    pub code: &'static str,
-    /// What is flagged, kebab-case.
-    pub name: &'static str,
-    /// Other tools' IDs (Dockle's checkpoints).
-    pub aliases: &'static [&'static str],
-    pub severity: Severity,
-    pub category: Category,
-    /// One line.
-    pub summary: &'static str,
-    /// What to do, in the imperative.
-    pub help: &'static str,
-    /// The user's page.
-    pub doc: &'static str,
-}
+pub use crate::rules::{Category, FixAvailability, Meta, Severity, Target};
 
 /// What a finding is about.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -116,13 +69,17 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(meta: &'static Meta, message: impl Into<String>) -> Finding {
+        let help = ALL
+            .iter()
+            .find(|c| c.meta.code == meta.code)
+            .map_or("", |c| c.help);
         Finding {
             code: meta.code,
             name: meta.name,
             severity: meta.severity,
             category: meta.category,
             message: message.into(),
-            help: meta.help.to_string(),
+            help: help.to_string(),
             subject: Subject::default(),
             dockerfile: None,
         }
@@ -190,6 +147,8 @@ impl Context<'_> {
 /// A registered check.
 pub struct Check {
     pub meta: &'static Meta,
+    /// What to do about a finding, in the imperative.
+    pub help: &'static str,
     pub run: fn(&Context<'_>, &mut Vec<Finding>),
 }
 
@@ -197,74 +156,92 @@ pub struct Check {
 pub const ALL: &[Check] = &[
     Check {
         meta: &root_user::META,
+        help: root_user::HELP,
         run: root_user::check,
     },
     Check {
         meta: &missing_healthcheck::META,
+        help: missing_healthcheck::HELP,
         run: missing_healthcheck::check,
     },
     Check {
         meta: &secret_in_env::META,
+        help: secret_in_env::HELP,
         run: secret_in_env::check,
     },
     Check {
         meta: &secret_in_history::META,
+        help: secret_in_history::HELP,
         run: secret_in_history::check,
     },
     Check {
         meta: &credential_file::META,
+        help: credential_file::HELP,
         run: credential_file::check,
     },
     Check {
         meta: &setuid_file::META,
+        help: setuid_file::HELP,
         run: setuid_file::check,
     },
     Check {
         meta: &world_writable_file::META,
+        help: world_writable_file::HELP,
         run: world_writable_file::check,
     },
     Check {
         meta: &duplicate_account_id::META,
+        help: duplicate_account_id::HELP,
         run: duplicate_account_id::check,
     },
     Check {
         meta: &empty_password::META,
+        help: empty_password::HELP,
         run: empty_password::check,
     },
     Check {
         meta: &unnecessary_file::META,
+        help: unnecessary_file::HELP,
         run: unnecessary_file::check,
     },
     Check {
         meta: &package_cache::META,
+        help: package_cache::HELP,
         run: package_cache::check,
     },
     Check {
         meta: &sensitive_volume::META,
+        help: sensitive_volume::HELP,
         run: sensitive_volume::check,
     },
     Check {
         meta: &add_in_history::META,
+        help: add_in_history::HELP,
         run: add_in_history::check,
     },
     Check {
         meta: &sudo_in_history::META,
+        help: sudo_in_history::HELP,
         run: sudo_in_history::check,
     },
     Check {
-        meta: &missing_ca_certificates::META,
-        run: missing_ca_certificates::check,
+        meta: &image_lacks_ca_certificates::META,
+        help: image_lacks_ca_certificates::HELP,
+        run: image_lacks_ca_certificates::check,
     },
     Check {
         meta: &shell_form_without_shell::META,
+        help: shell_form_without_shell::HELP,
         run: shell_form_without_shell::check,
     },
     Check {
         meta: &unsafe_layer_entry::META,
+        help: unsafe_layer_entry::HELP,
         run: unsafe_layer_entry::check,
     },
     Check {
         meta: &file_readded_unchanged::META,
+        help: file_readded_unchanged::HELP,
         run: file_readded_unchanged::check,
     },
 ];
@@ -285,8 +262,9 @@ pub fn run_all(cx: &Context<'_>) -> Vec<Finding> {
         (check.run)(cx, &mut out);
     }
     out.sort_by(|a, b| {
-        (a.severity, a.code, a.subject.layer, &a.subject.path).cmp(&(
-            b.severity,
+        // most severe first
+        (b.severity, a.code, a.subject.layer, &a.subject.path).cmp(&(
+            a.severity,
             b.code,
             b.subject.layer,
             &b.subject.path,
@@ -336,6 +314,13 @@ mod tests {
                 assert!(m.doc.contains(section), "{} lacks {section}", m.name);
             }
             assert!(!m.summary.ends_with('.'), "{}", m.name);
+            assert!(
+                m.summary.starts_with(|c: char| c.is_uppercase()),
+                "{}",
+                m.name
+            );
+            assert_eq!(m.target, Target::Image);
+            assert!(!c.help.is_empty() && !c.help.ends_with('.'), "{}", m.name);
             assert!(lookup(m.code).is_some() && lookup(m.name).is_some());
         }
         assert!(lookup("CIS-DI-0001").is_some_and(|c| c.meta.name == "root-user"));

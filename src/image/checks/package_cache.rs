@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Category, Context, Finding, Meta, Severity, human_bytes};
+use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target, human_bytes};
 use crate::image::layer::EntryKind;
 
 pub const META: Meta = Meta {
@@ -11,10 +11,15 @@ pub const META: Meta = Meta {
     aliases: &["DKL-DI-0005", "DKL-DI-0004"],
     severity: Severity::Warning,
     category: Category::Size,
-    summary: "a package manager's cache is left in the image",
-    help: "clean the cache in the same `RUN` that fills it (`rm -rf /var/lib/apt/lists/*`, `apk add --no-cache`, `pip install --no-cache-dir`), or use a cache mount",
+    summary: "A package manager's cache is left in the image",
+    fix: FixAvailability::None,
+    default_enabled: true,
     doc: include_str!("../../../rules/package-cache.md"),
+    target: Target::Image,
 };
+
+/// What to do about a finding.
+pub const HELP: &str = "clean the cache in the same `RUN` that fills it (`rm -rf /var/lib/apt/lists/*`, `apk add --no-cache`, `pip install --no-cache-dir`), or use a cache mount";
 
 /// (directory prefix or `*/` + suffix, cache name)
 const CACHES: &[(&str, &str)] = &[

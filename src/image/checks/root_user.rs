@@ -1,6 +1,6 @@
 //! The image runs as root.
 
-use super::{Category, Context, Finding, Meta, Severity};
+use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target};
 
 pub const META: Meta = Meta {
     code: "IL7001",
@@ -8,10 +8,15 @@ pub const META: Meta = Meta {
     aliases: &["CIS-DI-0001"],
     severity: Severity::Warning,
     category: Category::Security,
-    summary: "the image's default user is root",
-    help: "create an unprivileged user and switch to it with `USER`",
+    summary: "The image's default user is root",
+    fix: FixAvailability::None,
+    default_enabled: true,
     doc: include_str!("../../../rules/root-user.md"),
+    target: Target::Image,
 };
+
+/// What to do about a finding.
+pub const HELP: &str = "create an unprivileged user and switch to it with `USER`";
 
 /// Is the config's `User` root (empty, `root`, `0`, with any group)?
 pub fn is_root(user: &str) -> bool {

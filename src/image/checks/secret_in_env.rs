@@ -1,7 +1,7 @@
 //! A secret in the config's environment.
 
 use super::secrets::is_secret_variable;
-use super::{Category, Context, Finding, Meta, Severity};
+use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target};
 
 pub const META: Meta = Meta {
     code: "IL7003",
@@ -9,10 +9,15 @@ pub const META: Meta = Meta {
     aliases: &["CIS-DI-0010"],
     severity: Severity::Error,
     category: Category::Security,
-    summary: "an environment variable in the image config holds a secret",
-    help: "pass secrets at run time (`docker run -e`, a secrets manager) or use `RUN --mount=type=secret` at build time",
+    summary: "An environment variable in the image config holds a secret",
+    fix: FixAvailability::None,
+    default_enabled: true,
     doc: include_str!("../../../rules/secret-in-env.md"),
+    target: Target::Image,
 };
+
+/// What to do about a finding.
+pub const HELP: &str = "pass secrets at run time (`docker run -e`, a secrets manager) or use `RUN --mount=type=secret` at build time";
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (name, value) in &cx.config.env {

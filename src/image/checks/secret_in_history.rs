@@ -1,7 +1,7 @@
 //! A secret recorded in the image history.
 
 use super::secrets::{find_secret_in_text, is_secret_variable};
-use super::{Category, Context, Finding, Meta, Severity};
+use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target};
 
 pub const META: Meta = Meta {
     code: "IL7004",
@@ -9,10 +9,15 @@ pub const META: Meta = Meta {
     aliases: &["CIS-DI-0010"],
     severity: Severity::Error,
     category: Category::Security,
-    summary: "the image history records a secret",
-    help: "use `RUN --mount=type=secret` for build secrets; `ARG` and `ENV` values are stored in the image",
+    summary: "The image history records a secret",
+    fix: FixAvailability::None,
+    default_enabled: true,
     doc: include_str!("../../../rules/secret-in-history.md"),
+    target: Target::Image,
 };
+
+/// What to do about a finding.
+pub const HELP: &str = "use `RUN --mount=type=secret` for build secrets; `ARG` and `ENV` values are stored in the image";
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (h, entry) in cx.config.history.iter().enumerate() {

@@ -1,6 +1,6 @@
 //! Volumes over system directories.
 
-use super::{Category, Context, Finding, Meta, Severity};
+use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target};
 
 pub const META: Meta = Meta {
     code: "IL7012",
@@ -8,10 +8,15 @@ pub const META: Meta = Meta {
     aliases: &["DKL-DI-0002"],
     severity: Severity::Warning,
     category: Category::Security,
-    summary: "the image declares a volume over a sensitive system path",
-    help: "declare volumes only for application data directories",
+    summary: "The image declares a volume over a sensitive system path",
+    fix: FixAvailability::None,
+    default_enabled: true,
     doc: include_str!("../../../rules/sensitive-volume.md"),
+    target: Target::Image,
 };
+
+/// What to do about a finding.
+pub const HELP: &str = "declare volumes only for application data directories";
 
 const SENSITIVE: &[&str] = &[
     "/",

@@ -1,6 +1,6 @@
 //! Setuid and setgid files.
 
-use super::{Category, Context, Finding, Meta, Severity};
+use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target};
 use crate::image::layer::EntryKind;
 
 pub const META: Meta = Meta {
@@ -9,10 +9,15 @@ pub const META: Meta = Meta {
     aliases: &["CIS-DI-0008"],
     severity: Severity::Info,
     category: Category::Security,
-    summary: "a file in the image has the setuid or setgid bit",
-    help: "remove the bit where it is not needed, e.g. `RUN chmod u-s,g-s FILE`, in the layer that adds the file",
+    summary: "A file in the image has the setuid or setgid bit",
+    fix: FixAvailability::None,
+    default_enabled: true,
     doc: include_str!("../../../rules/setuid-file.md"),
+    target: Target::Image,
 };
+
+/// What to do about a finding.
+pub const HELP: &str = "remove the bit where it is not needed, e.g. `RUN chmod u-s,g-s FILE`, in the layer that adds the file";
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for (path, node) in &cx.fs.nodes {

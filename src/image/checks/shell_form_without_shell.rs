@@ -1,6 +1,6 @@
 //! A shell-form command in an image without that shell.
 
-use super::{Category, Context, Finding, Meta, Severity};
+use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target};
 use crate::image::layer::EntryKind;
 
 pub const META: Meta = Meta {
@@ -9,10 +9,16 @@ pub const META: Meta = Meta {
     aliases: &[],
     severity: Severity::Error,
     category: Category::Correctness,
-    summary: "a shell-form entrypoint, command or healthcheck needs a shell the image lacks",
-    help: "use the exec form (`[\"/app\", \"--flag\"]`), or add the shell to the image",
+    summary: "A shell-form entrypoint, command or healthcheck needs a shell the image lacks",
+    fix: FixAvailability::None,
+    default_enabled: true,
     doc: include_str!("../../../rules/shell-form-without-shell.md"),
+    target: Target::Image,
 };
+
+/// What to do about a finding.
+pub const HELP: &str =
+    "use the exec form (`[\"/app\", \"--flag\"]`), or add the shell to the image";
 
 fn has_executable(cx: &Context<'_>, path: &str) -> bool {
     cx.fs

@@ -4,7 +4,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Category, Context, Finding, Meta, Severity};
+use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target};
 
 pub const META: Meta = Meta {
     code: "IL7014",
@@ -12,10 +12,15 @@ pub const META: Meta = Meta {
     aliases: &["DKL-DI-0001"],
     severity: Severity::Warning,
     category: Category::Security,
-    summary: "a build step ran `sudo`",
-    help: "build steps already run as the `USER` in effect; switch with `USER` instead of `sudo`, and keep `sudo` out of the image",
+    summary: "A build step ran `sudo`",
+    fix: FixAvailability::None,
+    default_enabled: true,
     doc: include_str!("../../../rules/sudo-in-history.md"),
+    target: Target::Image,
 };
+
+/// What to do about a finding.
+pub const HELP: &str = "build steps already run as the `USER` in effect; switch with `USER` instead of `sudo`, and keep `sudo` out of the image";
 
 static SUDO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(^|[\s;&|(`])sudo(\s|$)").unwrap_or_else(|_| unreachable!("valid pattern"))

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Category, Context, Finding, Meta, Severity, human_bytes};
+use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target, human_bytes};
 
 pub const META: Meta = Meta {
     code: "IL7010",
@@ -10,10 +10,15 @@ pub const META: Meta = Meta {
     aliases: &["DKL-LI-0003"],
     severity: Severity::Info,
     category: Category::Size,
-    summary: "the image contains files that are never needed at run time",
-    help: "exclude them from the build context with `.dockerignore`",
+    summary: "The image contains files that are never needed at run time",
+    fix: FixAvailability::None,
+    default_enabled: true,
     doc: include_str!("../../../rules/unnecessary-file.md"),
+    target: Target::Image,
 };
+
+/// What to do about a finding.
+pub const HELP: &str = "exclude them from the build context with `.dockerignore`";
 
 /// Directory names whose whole subtree is unnecessary.
 const DIRS: &[(&str, &str)] = &[

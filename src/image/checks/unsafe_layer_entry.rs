@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Category, Context, Finding, Meta, Severity};
+use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target};
 use crate::image::layer::{EntryIssue, EntryKind, normalize_entry_name};
 
 pub const META: Meta = Meta {
@@ -11,10 +11,16 @@ pub const META: Meta = Meta {
     aliases: &[],
     severity: Severity::Error,
     category: Category::Security,
-    summary: "a layer entry's name or link target escapes the image root",
-    help: "rebuild the layer with a standard tool; do not run images whose layers were crafted by hand",
+    summary: "A layer entry's name or link target escapes the image root",
+    fix: FixAvailability::None,
+    default_enabled: true,
     doc: include_str!("../../../rules/unsafe-layer-entry.md"),
+    target: Target::Image,
 };
+
+/// What to do about a finding.
+pub const HELP: &str =
+    "rebuild the layer with a standard tool; do not run images whose layers were crafted by hand";
 
 fn describe(issue: &EntryIssue) -> &'static str {
     match issue {

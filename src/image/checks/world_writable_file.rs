@@ -1,6 +1,6 @@
 //! World-writable files and directories.
 
-use super::{Category, Context, Finding, Meta, Severity};
+use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target};
 use crate::image::layer::EntryKind;
 
 pub const META: Meta = Meta {
@@ -9,10 +9,16 @@ pub const META: Meta = Meta {
     aliases: &[],
     severity: Severity::Warning,
     category: Category::Security,
-    summary: "a file or directory in the image is writable by every user",
-    help: "drop the write bit for others (`chmod o-w`), or set the sticky bit on shared directories",
+    summary: "A file or directory in the image is writable by every user",
+    fix: FixAvailability::None,
+    default_enabled: true,
     doc: include_str!("../../../rules/world-writable-file.md"),
+    target: Target::Image,
 };
+
+/// What to do about a finding.
+pub const HELP: &str =
+    "drop the write bit for others (`chmod o-w`), or set the sticky bit on shared directories";
 
 /// Individual findings before the rest are summarised in one.
 const MAX_REPORTED: usize = 20;

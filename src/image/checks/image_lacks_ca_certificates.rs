@@ -1,18 +1,23 @@
 //! No CA certificate bundle in the image.
 
-use super::{Category, Context, Finding, Meta, Severity};
+use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target};
 use crate::image::layer::EntryKind;
 
 pub const META: Meta = Meta {
     code: "IL7015",
-    name: "missing-ca-certificates",
+    name: "image-lacks-ca-certificates",
     aliases: &[],
     severity: Severity::Info,
     category: Category::Correctness,
-    summary: "the image has no CA certificate bundle, so TLS connections fail",
-    help: "install the distribution's `ca-certificates` package, or copy a bundle to `/etc/ssl/certs/ca-certificates.crt`",
-    doc: include_str!("../../../rules/missing-ca-certificates.md"),
+    summary: "The image has no CA certificate bundle, so TLS connections fail",
+    fix: FixAvailability::None,
+    default_enabled: true,
+    doc: include_str!("../../../rules/image-lacks-ca-certificates.md"),
+    target: Target::Image,
 };
+
+/// What to do about a finding.
+pub const HELP: &str = "install the distribution's `ca-certificates` package, or copy a bundle to `/etc/ssl/certs/ca-certificates.crt`";
 
 /// Where distributions and TLS libraries look for the bundle.
 pub const BUNDLES: &[&str] = &[

@@ -1,0 +1,211 @@
+//! The command line, as parsed by clap, before settings are resolved.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Lint and optimize Dockerfiles and container images.
+#[derive(Debug, Parser)]
+#[command(
+    name = "imglint",
+    version,
+    about = "Lint and optimize Dockerfiles and container images",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub lint: LintArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint Dockerfiles (the default command).
+    Lint(Box<LintArgs>),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Show a rule's documentation.
+    Rule(RuleArgs),
+    /// Dump what the parser, the build model or the shell view makes of a file.
+    #[command(hide = true)]
+    Debug(DebugArgs),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Code frames with the problem underlined.
+    #[value(alias = "tty", alias = "full")]
+    Text,
+    /// `path:line:col: CODE severity: message`, one per line.
+    #[value(alias = "concise", alias = "gnu")]
+    Compact,
+    Json,
+    Sarif,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Threshold {
+    Error,
+    Warning,
+    Info,
+    Style,
+    /// Fail on any finding (hadolint's meaning).
+    #[value(alias = "ignore")]
+    None,
+}
+
+#[derive(Clone, Debug, Default, Args)]
+pub struct LintArgs {
+    /// Files or directories to lint; `-` reads standard input. Directories are
+    /// searched for Dockerfiles, honouring .gitignore.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(short = 'f', long, visible_alias = "output-format", value_enum)]
+    pub format: Option<OutputFormat>,
+
+    /// Write the report to a file instead of standard output.
+    #[arg(short = 'o', long, visible_alias = "output-file", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// When to use colours.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+
+    /// Run only these rules (codes, names, aliases, categories or code
+    /// prefixes; comma-separated, repeatable).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+
+    /// Also run these rules, including rules that are off by default.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
+
+    /// Do not run these rules.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// Report these rules as errors.
+    #[arg(long = "error", value_delimiter = ',', value_name = "RULES")]
+    pub as_error: Vec<String>,
+
+    /// Report these rules as warnings.
+    #[arg(long = "warning", value_delimiter = ',', value_name = "RULES")]
+    pub as_warning: Vec<String>,
+
+    /// Report these rules as info.
+    #[arg(long = "info", value_delimiter = ',', value_name = "RULES")]
+    pub as_info: Vec<String>,
+
+    /// Report these rules as style.
+    #[arg(long = "style", value_delimiter = ',', value_name = "RULES")]
+    pub as_style: Vec<String>,
+
+    /// The lowest severity that makes the exit code 1.
+    #[arg(short = 't', long, value_enum)]
+    pub failure_threshold: Option<Threshold>,
+
+    /// Exit 0 even when there are findings (input errors still exit 2).
+    #[arg(long, visible_alias = "exit-zero")]
+    pub no_fail: bool,
+
+    /// The file name to report for standard input.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+
+    /// A build argument, as `docker build --build-arg` (repeatable).
+    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+    pub build_args: Vec<String>,
+
+    /// The stage that becomes the image (the last one by default).
+    #[arg(long)]
+    pub target: Option<String>,
+
+    /// The platform built for (`linux/amd64` by default).
+    #[arg(long)]
+    pub platform: Option<String>,
+
+    /// Ignore `# imglint ignore=` and `# hadolint ignore=` comments.
+    #[arg(long)]
+    pub disable_ignore_pragma: bool,
+
+    /// Registries images may come from (enables DL3026; repeatable).
+    #[arg(long = "trusted-registry", value_name = "REGISTRY")]
+    pub trusted_registries: Vec<String>,
+
+    /// Apply safe fixes to the files.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Also apply unsafe fixes (with `--fix` or `--diff`).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff instead of writing them.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// Print how many findings each rule produced.
+    #[arg(long)]
+    pub statistics: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[arg(short = 'f', long, value_enum, default_value = "text")]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// A rule code, name or alias.
+    pub rule: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DebugArgs {
+    #[command(subcommand)]
+    pub what: DebugCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DebugCommand {
+    /// Instructions, line ranges and heredocs, as BuildKit's parser sees them.
+    Parse(DebugFiles),
+    /// Stages, bases, dependencies, scopes and the state at each instruction.
+    Graph(DebugFiles),
+    /// The commands of every `RUN`, with their positions.
+    Shell(DebugFiles),
+}
+
+#[derive(Debug, Args)]
+pub struct DebugFiles {
+    /// One JSON object per line (the default for `parse`).
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+    pub build_args: Vec<String>,
+    #[arg(long)]
+    pub target: Option<String>,
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}

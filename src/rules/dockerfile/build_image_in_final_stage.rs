@@ -1,0 +1,212 @@
+use crate::graph::{Base, Build};
+use crate::rules::*;
+use crate::shell::args::Args as ShellArgs;
+use crate::shell::deps::{self, Ecosystem, StepKind};
+use crate::size::facts;
+use crate::syntax::{Command, Kind};
+
+/// IL5001
+pub struct BuildImageInFinalStage;
+
+const META: Meta = Meta {
+    code: "IL5001",
+    name: "build-image-in-final-stage",
+    aliases: &[],
+    severity: Severity::Warning,
+    category: Category::Size,
+    fix: FixAvailability::None,
+    default_enabled: true,
+    summary: "The image is based on a compiler or SDK image and ships the build environment",
+    doc: include_str!("../../../rules/build-image-in-final-stage.md"),
+    target: Target::Dockerfile,
+};
+
+/// A runtime base to suggest for a toolchain.
+fn runtime_for(toolchain: &str) -> &'static str {
+    match toolchain {
+        "Go" => "`gcr.io/distroless/static-debian12` (or `scratch`) for a static binary",
+        "Rust" => "`gcr.io/distroless/cc-debian12` (or `static` for a musl build)",
+        "C/C++" | "Haskell" => "`gcr.io/distroless/cc-debian12` or `debian:bookworm-slim`",
+        ".NET SDK" => "`mcr.microsoft.com/dotnet/aspnet` or `mcr.microsoft.com/dotnet/runtime`",
+        "Swift" => "the matching `swift:<version>-slim` image",
+        _ => "a JRE image such as `eclipse-temurin:21-jre` or `gcr.io/distroless/java21-debian12`",
+    }
+}
+
+/// Programs that compile, besides the dependency managers' build steps.
+const COMPILERS: &[&str] = &[
+    "javac", "gcc", "g++", "cc", "c++", "clang", "clang++", "make", "cmake", "ninja", "swiftc",
+    "ghc", "cabal", "stack",
+];
+
+/// Commands whose presence as `CMD`/`ENTRYPOINT` means the image is a
+/// development or toolchain image, not a product.
+fn is_dev_command(words: &[String]) -> bool {
+    let Some(first) = words.first() else {
+        return true;
+    };
+    let base = first.rsplit('/').next().unwrap_or(first);
+    let second = words.get(1).map(String::as_str).unwrap_or("");
+    match base {
+        "go" | "cargo" | "mvn" | "mvnw" | "gradle" | "gradlew" | "javac" | "make" | "bash"
+        | "sh" | "swift" | "rustc" | "air" | "reflex" | "nodemon" | "watchexec" | "cargo-watch" => {
+            true
+        }
+        "dotnet" => matches!(second, "run" | "watch" | "test"),
+        _ => false,
+    }
+}
+
+impl Rule for BuildImageInFinalStage {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn check_build(&self, cx: &mut Context<'_>, build: &Build) {
+        let Some(target) = build.target_stage() else {
+            return;
+        };
+        if target.name.as_deref().is_some_and(|n| {
+            ["dev", "debug", "test", "ci", "lint", "devcontainer"]
+                .iter()
+                .any(|d| n.split(['-', '_']).any(|p| p == *d))
+        }) {
+            return;
+        }
+        let chain = build.chain(target.index);
+        let Some(&root) = chain.last() else { return };
+        let root_stage = &build.stages[root];
+        let Base::Image(base) = &root_stage.base else {
+            return;
+        };
+        let Some(toolchain) = facts(base).toolchain else {
+            return;
+        };
+
+        // the chain must build something
+        let compiles = chain.iter().any(|&si| {
+            build.stages[si].instructions().any(|i| {
+                cx.scripts_of(i)
+                    .iter()
+                    .flat_map(|s| s.commands.iter())
+                    .any(|c| {
+                        if let Some(step) = deps::classify(c)
+                            && step.kind == StepKind::Build
+                            && matches!(
+                                step.ecosystem,
+                                Ecosystem::Go
+                                    | Ecosystem::Rust
+                                    | Ecosystem::Maven
+                                    | Ecosystem::Gradle
+                                    | Ecosystem::Dotnet
+                            )
+                        {
+                            return true;
+                        }
+                        let Some(a) = ShellArgs::of(c) else {
+                            return false;
+                        };
+                        match a.program() {
+                            "go" | "cargo" => a.words.first().is_some_and(|w| w.value == "install"),
+                            "swift" => a.words.first().is_some_and(|w| w.value == "build"),
+                            p => COMPILERS.contains(&p),
+                        }
+                    })
+            })
+        });
+        if !compiles {
+            return;
+        }
+        // and run a product, not the toolchain
+        let run_at = target.config.entrypoint.or(target.config.cmd);
+        let Some(run_at) = run_at else { return };
+        let Some(run_ins) = cx.instruction(run_at) else {
+            return;
+        };
+        let words: Vec<String> = match run_ins.command() {
+            Some(Command::Exec { args, .. }) => args.iter().map(|a| a.text.clone()).collect(),
+            Some(Command::Shell { text, .. }) => {
+                text.text.split_whitespace().map(str::to_string).collect()
+            }
+            _ => return,
+        };
+        if is_dev_command(&words) || run_ins.kind == Kind::Unknown {
+            return;
+        }
+        let Some(at) = target.base_span else { return };
+        let mut r = cx
+            .report(
+                at,
+                format!("the image ships the {toolchain} toolchain: it is based on `{}`", base.original),
+            )
+            .help(format!(
+                "build in a `{}` stage, then start a final stage from {} and `COPY --from` only the build output",
+                base.name(),
+                runtime_for(toolchain)
+            ))
+            .label(run_ins.keyword.span, "the image runs this");
+        if root != target.index
+            && let Some(span) = root_stage.base_span
+        {
+            r = r.label(span, "the toolchain image");
+        }
+        let _ = r;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::test::*;
+
+    #[test]
+    fn fires_for_single_stage_builds() {
+        fires(
+            "IL5001",
+            "FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nCMD [\"/app\"]\n",
+            &["1:6 IL5001 the image ships the Go toolchain: it is based on `golang:1.22`"],
+        );
+        fires(
+            "IL5001",
+            "FROM maven:3.9-eclipse-temurin-21\nCOPY . .\nRUN mvn -B package\nCMD java -jar target/app.jar\n",
+            &[
+                "1:6 IL5001 the image ships the Java (Maven) toolchain: it is based on `maven:3.9-eclipse-temurin-21`",
+            ],
+        );
+    }
+
+    #[test]
+    fn fires_through_a_stage_based_on_the_toolchain() {
+        fires(
+            "IL5001",
+            "FROM rust:1.80 AS base\nRUN cargo build --release\nFROM base\nENTRYPOINT [\"/usr/local/bin/app\"]\n",
+            &["3:6 IL5001 the image ships the Rust toolchain: it is based on `rust:1.80`"],
+        );
+    }
+
+    #[test]
+    fn passes_for_multi_stage_builds_and_toolchain_images() {
+        passes(
+            "IL5001",
+            "FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM gcr.io/distroless/static-debian12\nCOPY --from=build /app /app\nCMD [\"/app\"]\n",
+        );
+        // a CI image: runs the toolchain itself
+        passes(
+            "IL5001",
+            "FROM golang:1.22\nRUN go install golang.org/x/lint/golint@latest\nCMD [\"go\", \"test\", \"./...\"]\n",
+        );
+        // builds nothing
+        passes(
+            "IL5001",
+            "FROM eclipse-temurin:21-jdk\nCOPY app.jar /app.jar\nCMD [\"java\", \"-jar\", \"/app.jar\"]\n",
+        );
+        // a dev target
+        passes(
+            "IL5001",
+            "FROM golang:1.22 AS dev\nRUN go build ./...\nCMD [\"/app\"]\n",
+        );
+        passes(
+            "IL5001",
+            "FROM node:22\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n",
+        );
+    }
+}

@@ -1,0 +1,173 @@
+use crate::fix::{Edit, Fix};
+use crate::graph::{Base, Build, EdgeTarget};
+use crate::rules::*;
+use crate::size::facts;
+use crate::syntax::Kind;
+
+/// IL5002
+pub struct MissingCaCertificates;
+
+const META: Meta = Meta {
+    code: "IL5002",
+    name: "missing-ca-certificates",
+    aliases: &[],
+    severity: Severity::Info,
+    category: Category::Correctness,
+    fix: FixAvailability::Sometimes,
+    default_enabled: true,
+    summary: "A `scratch` image without a CA bundle: outgoing TLS connections fail",
+    doc: include_str!("../../../rules/missing-ca-certificates.md"),
+    target: Target::Dockerfile,
+};
+
+fn is_ca_path(p: &str) -> bool {
+    let p = p.to_ascii_lowercase();
+    p.starts_with("/etc/ssl")
+        || p.starts_with("/etc/pki")
+        || p.starts_with("/usr/share/ca-certificates")
+        || p.starts_with("/usr/local/share/ca-certificates")
+        || p.contains("ca-certificates")
+        || p.contains("cacert")
+        || p.contains("ca-bundle")
+        || p.ends_with(".pem") && p.contains("ca")
+}
+
+fn is_archive(p: &str) -> bool {
+    [
+        ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tar.zst",
+    ]
+    .iter()
+    .any(|e| p.ends_with(e))
+}
+
+impl Rule for MissingCaCertificates {
+    fn meta(&self) -> &'static Meta {
+        &META
+    }
+
+    fn check_build(&self, cx: &mut Context<'_>, build: &Build) {
+        let Some(target) = build.target_stage() else {
+            return;
+        };
+        let chain = build.chain(target.index);
+        let Some(&root) = chain.last() else { return };
+        if build.stages[root].base != Base::Scratch {
+            return;
+        }
+        // only images that run a program
+        if target.config.entrypoint.is_none() && target.config.cmd.is_none() {
+            return;
+        }
+        let copies = &target.config.copies;
+        let has_bundle = copies.iter().any(|c| {
+            is_ca_path(&c.dest)
+                || c.sources.iter().any(|s| is_ca_path(s))
+                // a whole filesystem or an unpacked root file system
+                || (c.dest == "/" && (c.from.is_some() && c.sources.iter().any(|s| s == "/" || s == "/." || s.ends_with("rootfs") || s.ends_with("rootfs/"))
+                    || c.sources.iter().any(|s| is_archive(s))))
+        }) || target
+            .config
+            .env
+            .vars()
+            .iter()
+            .any(|v| v.name == "SSL_CERT_FILE" || v.name == "SSL_CERT_DIR");
+        if has_bundle {
+            return;
+        }
+        let Some(at) = target.base_span else { return };
+        // a builder that has a bundle to copy from
+        let donor = copies.iter().find_map(|c| match &c.from {
+            Some(EdgeTarget::Stage(s)) => {
+                let root = *build.chain(*s).last()?;
+                match &build.stages[root].base {
+                    Base::Image(r) if facts(r).ca_certificates == Some(true) => {
+                        Some(build.stages[*s].label())
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        });
+        let fix = donor.and_then(|name| {
+            let from = cx.instruction(target.from)?;
+            if from.kind != Kind::From {
+                return None;
+            }
+            let line_end = from.head_span(cx.text()).end;
+            Some(Fix::unsafe_(
+                format!("copy the CA bundle from `{name}`"),
+                vec![Edit::insert(
+                    line_end,
+                    format!(
+                        "\nCOPY --from={name} /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/"
+                    ),
+                )],
+            ))
+        });
+        cx.report(at, "the image has no CA certificates, so TLS connections it makes will fail")
+            .help("copy `/etc/ssl/certs/ca-certificates.crt` from the build stage, or start from `gcr.io/distroless/static-debian12`, which has them")
+            .maybe_fix(fix);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fix::Applicability;
+    use crate::rules::test::*;
+
+    const GO: &str = "FROM golang:1.22 AS build\nRUN CGO_ENABLED=0 go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\nENTRYPOINT [\"/app\"]\n";
+
+    #[test]
+    fn fires_for_a_scratch_image_without_certificates() {
+        fires(
+            "IL5002",
+            GO,
+            &["3:6 IL5002 the image has no CA certificates, so TLS connections it makes will fail"],
+        );
+    }
+
+    #[test]
+    fn fixes_by_copying_from_the_builder() {
+        assert_eq!(
+            fixed("IL5002", GO, Applicability::Unsafe),
+            "FROM golang:1.22 AS build\nRUN CGO_ENABLED=0 go build -o /app .\nFROM scratch\nCOPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\nCOPY --from=build /app /app\nENTRYPOINT [\"/app\"]\n"
+        );
+    }
+
+    #[test]
+    fn passes_when_a_bundle_is_copied() {
+        passes(
+            "IL5002",
+            &GO.replace(
+                "COPY --from=build /app /app\n",
+                "COPY --from=build /app /app\nCOPY --from=build /etc/ssl/certs/ /etc/ssl/certs/\n",
+            ),
+        );
+        passes(
+            "IL5002",
+            "FROM scratch\nADD rootfs.tar.gz /\nCMD [\"/bin/sh\"]\n",
+        );
+        passes(
+            "IL5002",
+            "FROM scratch\nCOPY --from=alpine:3 /etc/ssl/certs/ca-certificates.crt /etc/ssl/cert.pem\nCOPY app /\nENV SSL_CERT_FILE=/etc/ssl/cert.pem\nCMD [\"/app\"]\n",
+        );
+    }
+
+    #[test]
+    fn passes_for_other_bases_and_data_images() {
+        passes(
+            "IL5002",
+            "FROM gcr.io/distroless/static-debian12\nCOPY app /app\nCMD [\"/app\"]\n",
+        );
+        passes("IL5002", "FROM scratch\nCOPY config.json /\n");
+    }
+
+    #[test]
+    fn follows_a_stage_based_on_scratch() {
+        fires(
+            "IL5002",
+            "FROM scratch AS base\nCOPY app /app\nFROM base\nCMD [\"/app\"]\n",
+            &["3:6 IL5002 the image has no CA certificates, so TLS connections it makes will fail"],
+        );
+    }
+}

@@ -1,0 +1,272 @@
+//! The rule pages under `rules/` are tests: every `bad` example must fire its
+//! rule, every `good` and `fixed` example must not, `output` must be the exact
+//! compact report of the `bad` example above it, and `fixed` must be that
+//! example after the rule's fixes. `IMGLINT_BLESS=1` rewrites `output` and
+//! `fixed` blocks from what imglint produces.
+
+use imglint::fix::{Applicability, apply_fixes};
+use imglint::lint::{LintSettings, lint_text};
+use imglint::rules::{self, FixAvailability, Meta, Selection, Target};
+use std::path::{Path, PathBuf};
+
+fn rules_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
+}
+
+fn settings(meta: &Meta) -> LintSettings {
+    LintSettings {
+        selection: Selection::only(&[meta.code.to_string()]).unwrap(),
+        ..LintSettings::default()
+    }
+}
+
+fn compact(meta: &Meta, text: &str) -> Vec<String> {
+    let report = lint_text("Dockerfile", text, &settings(meta));
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            let p = report.file.position(f.span.start);
+            format!("{}:{} {} {}", p.line, p.char_column, f.rule.code, f.message)
+        })
+        .collect()
+}
+
+fn fix(meta: &Meta, text: &str) -> String {
+    let mut cur = text.to_string();
+    for _ in 0..10 {
+        let report = lint_text("Dockerfile", &cur, &settings(meta));
+        let out = apply_fixes(
+            &cur,
+            report.findings.iter().filter_map(|f| f.fix.as_ref()),
+            Applicability::Unsafe,
+        );
+        if out.text == cur {
+            break;
+        }
+        cur = out.text;
+    }
+    cur
+}
+
+struct Block {
+    role: String,
+    /// Line index of the opening fence.
+    open: usize,
+    /// Line index of the closing fence.
+    close: usize,
+    text: String,
+}
+
+fn blocks(lines: &[&str]) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if let Some(info) = lines[i].strip_prefix("```") {
+            let info = info.trim();
+            let open = i;
+            let mut j = i + 1;
+            while j < lines.len() && lines[j].trim_end() != "```" {
+                j += 1;
+            }
+            let text: String = lines[open + 1..j.min(lines.len())]
+                .iter()
+                .map(|l| format!("{l}\n"))
+                .collect();
+            let role = info.split_whitespace().nth(1).unwrap_or("").to_string();
+            out.push(Block {
+                role,
+                open,
+                close: j,
+                text,
+            });
+            i = j + 1;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn every_rule_has_a_page_and_every_page_a_rule() {
+    let mut missing = Vec::new();
+    for r in rules::all() {
+        let m = r.meta();
+        let path = rules_dir().join(format!("{}.md", m.name));
+        if !path.is_file() {
+            missing.push(m.name);
+        }
+        let first = m.doc.lines().next().unwrap_or("");
+        assert_eq!(
+            first,
+            format!("# {} ({})", m.name, m.code),
+            "title of rules/{}.md",
+            m.name
+        );
+        for section in ["## What it does", "## Why is this bad?", "## Example"] {
+            assert!(
+                m.doc.contains(section),
+                "rules/{}.md lacks `{section}`",
+                m.name
+            );
+        }
+    }
+    assert!(missing.is_empty(), "rules without a page: {missing:?}");
+    for entry in std::fs::read_dir(rules_dir()).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "md") {
+            let stem = p.file_stem().unwrap().to_string_lossy().to_string();
+            assert!(
+                rules::all().iter().any(|r| r.meta().name == stem),
+                "rules/{stem}.md belongs to no rule"
+            );
+        }
+    }
+}
+
+#[test]
+fn messages_follow_the_conventions() {
+    for r in rules::all() {
+        let m = r.meta();
+        assert!(
+            m.summary
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c == '`'),
+            "{}: summary starts with a capital",
+            m.code
+        );
+        assert!(
+            !m.summary.ends_with('.'),
+            "{}: summary ends without a period",
+            m.code
+        );
+        assert!(
+            m.name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{}: kebab-case name",
+            m.code
+        );
+        assert!(
+            !m.name.starts_with("no-")
+                && !m.name.starts_with("avoid-")
+                && !m.name.starts_with("prefer-")
+        );
+    }
+}
+
+#[test]
+fn page_examples_behave_as_written() {
+    let bless = std::env::var("IMGLINT_BLESS").is_ok_and(|v| v == "1");
+    let mut failures = Vec::new();
+    for r in rules::all() {
+        let m = r.meta();
+        if m.target != Target::Dockerfile {
+            continue;
+        }
+        let path = rules_dir().join(format!("{}.md", m.name));
+        let Ok(page) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let lines: Vec<&str> = page.lines().collect();
+        let blocks = blocks(&lines);
+        let mut replacements: Vec<(usize, usize, String)> = Vec::new();
+        let mut last_bad: Option<String> = None;
+        let (mut has_bad, mut has_good, mut has_fixed) = (false, false, false);
+        for b in &blocks {
+            let at = format!("rules/{}.md:{}", m.name, b.open + 1);
+            match b.role.as_str() {
+                "bad" => {
+                    has_bad = true;
+                    let found = compact(m, &b.text);
+                    if found.is_empty() {
+                        failures.push(format!("{at}: the bad example does not fire {}", m.code));
+                    }
+                    for line in &found {
+                        let msg = line.splitn(3, ' ').nth(2).unwrap_or("");
+                        if msg.ends_with('.')
+                            || msg.chars().next().is_some_and(|c| c.is_uppercase())
+                            || msg.chars().count() > 90
+                        {
+                            failures.push(format!("{at}: message breaks the conventions: {msg}"));
+                        }
+                    }
+                    last_bad = Some(b.text.clone());
+                }
+                "good" => {
+                    has_good = true;
+                    let found = compact(m, &b.text);
+                    if !found.is_empty() {
+                        failures.push(format!("{at}: the good example fires: {found:?}"));
+                    }
+                }
+                "output" => {
+                    let Some(bad) = &last_bad else {
+                        failures.push(format!("{at}: output without a bad example"));
+                        continue;
+                    };
+                    let want: String = compact(m, bad).iter().map(|l| format!("{l}\n")).collect();
+                    if want != b.text {
+                        if bless {
+                            replacements.push((b.open, b.close, want));
+                        } else {
+                            failures.push(format!(
+                                "{at}: output differs:\nexpected:\n{want}page:\n{}",
+                                b.text
+                            ));
+                        }
+                    }
+                }
+                "fixed" => {
+                    has_fixed = true;
+                    let Some(bad) = &last_bad else {
+                        failures.push(format!("{at}: fixed without a bad example"));
+                        continue;
+                    };
+                    let want = fix(m, bad);
+                    if want != b.text {
+                        if bless {
+                            replacements.push((b.open, b.close, want.clone()));
+                        } else {
+                            failures.push(format!(
+                                "{at}: fixed differs:\nexpected:\n{want}page:\n{}",
+                                b.text
+                            ));
+                        }
+                    }
+                    if want == *bad {
+                        failures.push(format!("{at}: the fix changes nothing"));
+                    }
+                    let left = compact(m, &want);
+                    if !left.is_empty() {
+                        failures.push(format!("{at}: the fixed example still fires: {left:?}"));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !has_bad {
+            failures.push(format!("rules/{}.md: no bad example", m.name));
+        }
+        if !has_good && !has_fixed {
+            failures.push(format!("rules/{}.md: no good or fixed example", m.name));
+        }
+        if m.fix != FixAvailability::None && !has_fixed {
+            failures.push(format!(
+                "rules/{}.md: the rule can fix but the page has no fixed example",
+                m.name
+            ));
+        }
+        if bless && !replacements.is_empty() {
+            let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            for (open, close, text) in replacements.into_iter().rev() {
+                let new: Vec<String> = text.lines().map(str::to_string).collect();
+                out.splice(open + 1..close, new);
+            }
+            std::fs::write(&path, out.join("\n") + "\n").unwrap();
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
