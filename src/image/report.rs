@@ -17,6 +17,106 @@ pub fn render_json(analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
+/// Writes the findings as SARIF 2.1.0: one run, the checks that fired as
+/// rules, results located in the Dockerfile when `--dockerfile` mapped them
+/// and in the image (layer, path, config field) otherwise. Gate results go
+/// to the run's properties.
+pub fn render_sarif(analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
+    use serde_json::{Value, json};
+    let mut rule_ids: Vec<&str> = Vec::new();
+    let mut rules: Vec<Value> = Vec::new();
+    for f in &analysis.findings {
+        if rule_ids.contains(&f.code) {
+            continue;
+        }
+        rule_ids.push(f.code);
+        let meta = super::checks::ALL.iter().find(|c| c.meta.code == f.code);
+        let summary = meta.map_or("", |c| c.meta.summary);
+        let aliases: Vec<&str> = meta.map_or(Vec::new(), |c| c.meta.aliases.to_vec());
+        rules.push(json!({
+            "id": f.code,
+            "name": f.name,
+            "shortDescription": {"text": summary},
+            "help": {"text": f.help},
+            "defaultConfiguration": {"level": f.severity.sarif_level()},
+            "properties": {"category": f.category.as_str(), "aliases": aliases},
+        }));
+    }
+    let results: Vec<Value> = analysis
+        .findings
+        .iter()
+        .map(|f| {
+            let mut logical = Vec::new();
+            if let Some(p) = &f.subject.path {
+                logical.push(json!({"fullyQualifiedName": p, "kind": "resource"}));
+            }
+            if let Some(l) = f.subject.layer {
+                logical.push(json!({"fullyQualifiedName": format!("layer {l}"), "kind": "module"}));
+            }
+            if let Some(c) = f.subject.config {
+                logical
+                    .push(json!({"fullyQualifiedName": format!("config.{c}"), "kind": "member"}));
+            }
+            let mut location = serde_json::Map::new();
+            if let Some(d) = &f.dockerfile {
+                location.insert(
+                    "physicalLocation".into(),
+                    json!({
+                        "artifactLocation": {"uri": d.path},
+                        "region": {
+                            "startLine": d.start_line,
+                            "endLine": d.end_line,
+                            "charOffset": d.span.0,
+                            "charLength": d.span.1.saturating_sub(d.span.0),
+                        }
+                    }),
+                );
+            }
+            if !logical.is_empty() {
+                location.insert("logicalLocations".into(), Value::Array(logical));
+            }
+            let mut result = json!({
+                "ruleId": f.code,
+                "ruleIndex": rule_ids.iter().position(|c| *c == f.code).unwrap_or(0),
+                "level": f.severity.sarif_level(),
+                "message": {"text": f.message},
+            });
+            if !location.is_empty()
+                && let Some(obj) = result.as_object_mut()
+            {
+                obj.insert("locations".into(), json!([Value::Object(location)]));
+            }
+            result
+        })
+        .collect();
+    let gates: Vec<Value> = analysis
+        .gates
+        .iter()
+        .map(|g| json!({"name": g.name, "limit": g.limit, "actual": g.actual, "passed": g.passed}))
+        .collect();
+    let sarif = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "imglint",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "results": results,
+            "properties": {
+                "image": analysis.image.source,
+                "reclaimableBytes": analysis.waste.reclaimable_bytes,
+                "efficiency": analysis.dive.efficiency,
+                "wastedBytes": analysis.dive.wasted_bytes,
+                "gates": gates,
+            },
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &sarif).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
 fn bar(value: u64, max: u64) -> String {
     if max == 0 {
         return " ".repeat(BAR_WIDTH);
@@ -75,7 +175,7 @@ pub fn render_text(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
     };
     writeln!(
         out,
-        "  {} layers, {} compressed, {} content, {} reclaimable ({share:.1}%)",
+        "  {} layers, {} in blobs, {} content, {} reclaimable ({share:.1}%)",
         a.layers.len(),
         human_bytes(img.compressed_bytes),
         human_bytes(img.content_bytes),
@@ -88,7 +188,7 @@ pub fn render_text(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
         "  #  {:>9}  {:<w$}  {:>9}  {:>9}  {:>6} {:>6} {:>6}  created by",
         "content",
         "",
-        "compr.",
+        "blob",
         "wasted",
         "+add",
         "~chg",
