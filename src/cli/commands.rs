@@ -1,7 +1,7 @@
 //! `imglint rules`, `imglint rule`, `imglint debug`.
 
 use super::args::{DebugArgs, DebugCommand, DebugFiles, ListFormat, RuleArgs, RulesArgs};
-use super::{ExitStatus, eprint_error, parse_build_args};
+use super::{ExitStatus, eprint_error, out, parse_build_args};
 use crate::graph::{Base, BuildOptions, EdgeKind, EdgeTarget};
 use crate::lint::{Analysis, read_source};
 use crate::rules::{self, Meta};
@@ -29,16 +29,20 @@ pub fn rules(args: &RulesArgs) -> ExitStatus {
     match args.format {
         ListFormat::Json => {
             let v: Vec<Value> = all.iter().map(|r| meta_json(r.meta())).collect();
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            outln!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
         ListFormat::Text => {
-            println!(
+            outln!(
                 "{:<8} {:<40} {:<8} {:<16} {:<4} SUMMARY",
-                "CODE", "NAME", "SEVERITY", "CATEGORY", "ON"
+                "CODE",
+                "NAME",
+                "SEVERITY",
+                "CATEGORY",
+                "ON"
             );
             for r in all {
                 let m = r.meta();
-                println!(
+                outln!(
                     "{:<8} {:<40} {:<8} {:<16} {:<4} {}",
                     m.code,
                     m.name,
@@ -72,9 +76,9 @@ pub fn rule(args: &RuleArgs) -> ExitStatus {
         return ExitStatus::Error;
     };
     let m = r.meta();
-    println!("# {} ({})", m.name, m.code);
-    println!();
-    println!(
+    outln!("# {} ({})", m.name, m.code);
+    out("\n");
+    outln!(
         "Severity: {}. Category: {}. {}.",
         m.severity,
         m.category,
@@ -85,10 +89,10 @@ pub fn rule(args: &RuleArgs) -> ExitStatus {
         }
     );
     if !m.aliases.is_empty() {
-        println!("Also known as: {}.", m.aliases.join(", "));
+        outln!("Also known as: {}.", m.aliases.join(", "));
     }
-    println!();
-    print!("{}", m.page_body());
+    out("\n");
+    out(m.page_body());
     ExitStatus::Clean
 }
 
@@ -110,7 +114,7 @@ pub fn debug(args: &DebugArgs) -> ExitStatus {
         let file = match read_source(path, path) {
             Ok(f) => f,
             Err(e) => {
-                println!(
+                outln!(
                     "{}",
                     json!({"path": path.to_string_lossy(), "error": {"message": e.message, "code": e.code, "line": e.line, "column": e.column}})
                 );
@@ -130,9 +134,9 @@ pub fn debug(args: &DebugArgs) -> ExitStatus {
             _ => shell_json(file, &opts),
         };
         if files.json || which == "parse" {
-            println!("{value}");
+            outln!("{value}");
         } else {
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&value).unwrap_or_default()
             );

@@ -1,7 +1,7 @@
 //! `imglint [lint] PATH...`
 
 use super::args::{LintArgs, OutputFormat, Threshold};
-use super::{ExitStatus, discover, eprint_error, parse_build_args, use_color};
+use super::{ExitStatus, discover, eprint_error, out, parse_build_args, use_color};
 use crate::fix::{Applicability, apply_fixes, unified_diff, write_atomically};
 use crate::graph::BuildOptions;
 use crate::lint::{
@@ -242,6 +242,9 @@ pub fn run(args: &LintArgs) -> ExitStatus {
     }
     let files_checked = sources.len();
     let mut reports = lint_all(sources, &settings);
+    for r in &mut reports {
+        errors.append(&mut r.errors);
+    }
 
     // fixes
     if args.fix || args.diff {
@@ -270,7 +273,7 @@ pub fn run(args: &LintArgs) -> ExitStatus {
             };
             if new_text == report.file.text {
                 if args.fix && stdin_names.contains(&report.file.path) && !args.diff {
-                    print!("{new_text}");
+                    out(&new_text);
                 }
                 continue;
             }
@@ -278,19 +281,21 @@ pub fn run(args: &LintArgs) -> ExitStatus {
             fixed_count += applied;
             let path = report.file.path.clone();
             if args.diff {
-                print!(
-                    "{}",
-                    unified_diff(&path.to_string_lossy(), &report.file.text, &new_text)
-                );
+                out(&unified_diff(
+                    &path.to_string_lossy(),
+                    &report.file.text,
+                    &new_text,
+                ));
                 continue;
             }
             if stdin_names.contains(&path) {
-                print!("{new_text}");
+                out(&new_text);
             } else if let Err(e) = write_atomically(&path, &new_text) {
                 errors.push(InputError::io(&path, &e));
                 continue;
             }
             *report = lint_source(SourceFile::new(path, new_text), &settings);
+            errors.append(&mut report.errors);
         }
         if args.diff {
             for e in &errors {
@@ -337,7 +342,9 @@ pub fn run(args: &LintArgs) -> ExitStatus {
         rules: rules::all()
             .iter()
             .enumerate()
-            .filter(|(i, _)| settings.selection.is_enabled(*i))
+            .filter(|(i, r)| {
+                settings.selection.is_enabled(*i) && r.meta().target == rules::Target::Dockerfile
+            })
             .map(|(_, r)| r.meta())
             .collect(),
         files_checked,
@@ -350,11 +357,11 @@ pub fn run(args: &LintArgs) -> ExitStatus {
         eprint_error(&format!("cannot write the report: {e}"));
         return ExitStatus::Error;
     }
-    // input errors also go to standard error, one line each, so they show up
-    // in logs whatever the format
-    if format != Format::Text || args.output.is_some() || args.statistics {
-        for e in &errors {
-            eprint_error(&report::error_line(e));
+    // input errors go to standard error, one line each, whatever the format
+    for e in &errors {
+        eprint_error(&report::error_line(e));
+        if let Some(h) = &e.help {
+            eprintln!("  help: {h}");
         }
     }
     status(&reports, &errors, args)
@@ -408,6 +415,6 @@ fn print_statistics(reports: &[FileReport]) {
     }
     counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
     for (code, name, n) in counts {
-        println!("{n:>6}\t{code}\t{name}");
+        outln!("{n:>6}\t{code}\t{name}");
     }
 }

@@ -1,6 +1,15 @@
 //! The command-line interface: parse arguments, resolve settings, run a
 //! command, and turn the outcome into an exit status.
 
+/// `println!` through [`out`].
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        let mut s = format!($($arg)*);
+        s.push('\n');
+        $crate::cli::out(&s);
+    }};
+}
+
 pub mod args;
 mod commands;
 pub mod discover;
@@ -71,6 +80,23 @@ pub(crate) fn use_color(choice: args::ColorChoice, to_stdout: bool) -> bool {
             }
             to_stdout && std::io::stdout().is_terminal()
         }
+    }
+}
+
+/// Writes to standard output; a closed pipe (`imglint … | head`) ends the
+/// process quietly with success, as other command-line tools do.
+pub(crate) fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprint_error(&format!("cannot write to standard output: {e}"));
+        std::process::exit(2);
     }
 }
 

@@ -1,7 +1,7 @@
 //! The human report: a code frame per finding, the span underlined, labels
 //! for related places, and the help line; then a summary.
 
-use super::{RenderOptions, display_path, error_line};
+use super::{RenderOptions, display_path};
 use crate::fix::Applicability;
 use crate::lint::{FileReport, InputError};
 use crate::rules::{Finding, Severity};
@@ -110,6 +110,7 @@ pub fn render(
         .with_links(false);
     let mut counts = [0usize; 4];
     let mut fixable = 0;
+    let mut unsafe_fixable = 0;
     let mut files_with = 0;
     for r in reports {
         if !r.findings.is_empty() {
@@ -135,18 +136,11 @@ pub fn render(
             write!(out, "{s}")?;
             writeln!(out)?;
             counts[f.severity as usize] += 1;
-            if f.fix
-                .as_ref()
-                .is_some_and(|x| x.applicability != Applicability::DisplayOnly)
-            {
-                fixable += 1;
+            match f.fix.as_ref().map(|x| x.applicability) {
+                Some(Applicability::Safe) => fixable += 1,
+                Some(Applicability::Unsafe) => unsafe_fixable += 1,
+                _ => {}
             }
-        }
-    }
-    for e in errors {
-        writeln!(out, "error: {}", error_line(e))?;
-        if let Some(h) = &e.help {
-            writeln!(out, "  help: {h}")?;
         }
     }
     let total: usize = counts.iter().sum();
@@ -193,15 +187,18 @@ pub fn render(
     }
     if !errors.is_empty() {
         line.push_str(&format!(
-            "; {} input error{}",
+            "; {} input error{} (reported on standard error)",
             errors.len(),
             if errors.len() == 1 { "" } else { "s" }
         ));
     }
     line.push('.');
     if fixable > 0 {
+        line.push_str(&format!(" {fixable} fixable with `--fix`."));
+    }
+    if unsafe_fixable > 0 {
         line.push_str(&format!(
-            " {fixable} can be fixed with `--fix` (some need `--unsafe-fixes`)."
+            " {unsafe_fixable} more with `--fix --unsafe-fixes`."
         ));
     }
     writeln!(out, "{line}")

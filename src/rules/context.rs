@@ -144,6 +144,28 @@ impl<'a> Context<'a> {
         self.shared.build.expand_keep_unset(index, word)
     }
 
+    /// Whether the build context has a file at `relative` path. The context
+    /// is not known for sure: the Dockerfile's directory and its parents up
+    /// to the repository root are tried. `false` when the file is not on
+    /// disk (standard input).
+    pub fn context_has(&self, relative: &str) -> bool {
+        let Ok(path) = std::fs::canonicalize(&self.shared.file.path) else {
+            return false;
+        };
+        let mut dir = path.parent();
+        for _ in 0..5 {
+            let Some(d) = dir else { break };
+            if d.join(relative).exists() {
+                return true;
+            }
+            if d.join(".git").exists() {
+                break;
+            }
+            dir = d.parent();
+        }
+        false
+    }
+
     /// Reports a finding of the running rule at `span`.
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> FindingBuilder<'_> {
         self.findings.push(Finding {

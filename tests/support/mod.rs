@@ -28,3 +28,22 @@ pub fn corpus_files() -> Option<Vec<PathBuf>> {
             .collect(),
     )
 }
+
+/// Whether an external tool is available. When it is not, the test is
+/// skipped with a message, unless `IMGLINT_REQUIRE_TOOLS=1` (as CI sets it),
+/// in which case the test fails.
+pub fn tool_available(name: &str) -> bool {
+    let found = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {name}"))
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if found {
+        return true;
+    }
+    if std::env::var("IMGLINT_REQUIRE_TOOLS").is_ok_and(|v| v == "1") {
+        panic!("`{name}` is required but not installed; run .ci/setup");
+    }
+    eprintln!("skipped: `{name}` is not installed (run .ci/setup)");
+    false
+}

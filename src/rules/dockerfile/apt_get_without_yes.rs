@@ -60,6 +60,10 @@ impl Rule for AptGetWithoutYes {
                         | "autoremove"
                         | "build-dep"
                 ) || assumes_yes(&apt)
+                    || apt.args.has(
+                        &['s'],
+                        &["simulate", "dry-run", "just-print", "no-act", "recon"],
+                    )
                 {
                     continue;
                 }
@@ -129,6 +133,7 @@ mod tests {
             "apt-get -qq install curl",
             "apt-get -o APT::Get::Assume-Yes=true install curl",
             "yes | apt-get install curl",
+            "apt-get -s dist-upgrade",
             "apt-get update",
         ] {
             passes("DL3014", &format!("FROM debian\nRUN {run}\n"));

@@ -66,11 +66,31 @@ impl Rule for BuildImageInFinalStage {
         let Some(target) = build.target_stage() else {
             return;
         };
-        if target.name.as_deref().is_some_and(|n| {
-            ["dev", "debug", "test", "ci", "lint", "devcontainer"]
-                .iter()
-                .any(|d| n.split(['-', '_']).any(|p| p == *d))
-        }) {
+        const DEV: [&str; 9] = [
+            "dev",
+            "debug",
+            "test",
+            "tests",
+            "ci",
+            "lint",
+            "e2e",
+            "devcontainer",
+            ".devcontainer",
+        ];
+        if target
+            .name
+            .as_deref()
+            .is_some_and(|n| n.split(['-', '_']).any(|p| DEV.contains(&p)))
+        {
+            return;
+        }
+        // Dockerfiles for tests and development environments, by their path
+        let path = cx.file().path.to_string_lossy().to_ascii_lowercase();
+        if path
+            .split(['/', '\\'])
+            .flat_map(|p| p.split("__"))
+            .any(|p| DEV.contains(&p))
+        {
             return;
         }
         let chain = build.chain(target.index);

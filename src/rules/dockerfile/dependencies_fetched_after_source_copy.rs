@@ -84,6 +84,8 @@ impl Rule for DependenciesFetchedAfterSourceCopy {
         {
             return;
         }
+        // Go modules vendored in the repository are not downloaded
+        let go_vendored = cx.context_has("vendor/modules.txt");
         let mut chain = build.chain(stage.index);
         chain.reverse();
         let mut whole_copy: Option<Span> = None;
@@ -156,7 +158,7 @@ impl Rule for DependenciesFetchedAfterSourceCopy {
                                 if prepared.contains(&e)
                                     || reported.contains(&e)
                                     || step.vendored
-                                    || (e == Ecosystem::Go && vendored_env)
+                                    || (e == Ecosystem::Go && (vendored_env || go_vendored))
                                     || caches.iter().any(|c| covers(c, e))
                                 {
                                     continue;

@@ -59,12 +59,22 @@ impl Rule for MissingCaCertificates {
             return;
         }
         let copies = &target.config.copies;
+        // a program built in another stage or downloaded, not a file of the
+        // context such as a prebuilt `hello`
+        let built = copies.iter().any(|c| {
+            c.from.is_some()
+                || c.sources
+                    .iter()
+                    .any(|s| s.starts_with("http://") || s.starts_with("https://"))
+        });
+        if !built {
+            return;
+        }
         let has_bundle = copies.iter().any(|c| {
             is_ca_path(&c.dest)
                 || c.sources.iter().any(|s| is_ca_path(s))
-                // a whole filesystem or an unpacked root file system
-                || (c.dest == "/" && (c.from.is_some() && c.sources.iter().any(|s| s == "/" || s == "/." || s.ends_with("rootfs") || s.ends_with("rootfs/"))
-                    || c.sources.iter().any(|s| is_archive(s))))
+                // a root file system copied from a stage or unpacked
+                || (c.dest == "/" && (c.from.is_some() || c.sources.iter().any(|s| is_archive(s))))
         }) || target
             .config
             .env
@@ -160,14 +170,21 @@ mod tests {
             "FROM gcr.io/distroless/static-debian12\nCOPY app /app\nCMD [\"/app\"]\n",
         );
         passes("IL5002", "FROM scratch\nCOPY config.json /\n");
+        // a prebuilt program from the context
+        passes("IL5002", "FROM scratch\nCOPY hello /\nCMD [\"/hello\"]\n");
+        // a root file system from a stage
+        passes(
+            "IL5002",
+            "FROM alpine AS rootfs\nRUN mkdir /out\nFROM scratch\nCOPY --from=rootfs /out/ /\nCMD [\"/bin/sh\"]\n",
+        );
     }
 
     #[test]
     fn follows_a_stage_based_on_scratch() {
         fires(
             "IL5002",
-            "FROM scratch AS base\nCOPY app /app\nFROM base\nCMD [\"/app\"]\n",
-            &["3:6 IL5002 the image has no CA certificates, so TLS connections it makes will fail"],
+            "FROM golang:1.23 AS build\nRUN go build -o /app\nFROM scratch AS base\nCOPY --from=build /app /app\nFROM base\nCMD [\"/app\"]\n",
+            &["5:6 IL5002 the image has no CA certificates, so TLS connections it makes will fail"],
         );
     }
 }
