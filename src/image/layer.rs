@@ -189,37 +189,74 @@ impl<R: Read> Read for RatioGuard<R> {
     }
 }
 
-/// Decodes concatenated zstd frames (skippable frames are skipped).
+/// Decodes concatenated zstd frames; skippable frames (zstd:chunked
+/// metadata) are skipped.
 struct ZstdFrames<R: BufRead> {
-    source: Option<R>,
-    current: Option<ruzstd::decoding::StreamingDecoder<R, ruzstd::decoding::FrameDecoder>>,
+    src: R,
+    dec: ruzstd::decoding::FrameDecoder,
+    in_frame: bool,
+}
+
+impl<R: BufRead> ZstdFrames<R> {
+    fn new(src: R) -> Self {
+        let mut dec = ruzstd::decoding::FrameDecoder::new();
+        dec.set_max_window_size(1 << 31);
+        ZstdFrames {
+            src,
+            dec,
+            in_frame: false,
+        }
+    }
+}
+
+fn zstd_error(e: impl std::fmt::Display) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}"))
 }
 
 impl<R: BufRead> Read for ZstdFrames<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        use ruzstd::decoding::errors::{FrameDecoderError, ReadFrameHeaderError};
+        if buf.is_empty() {
+            return Ok(0);
+        }
         loop {
-            if let Some(dec) = self.current.as_mut() {
-                let n = dec.read(buf)?;
-                if n > 0 || buf.is_empty() {
-                    return Ok(n);
+            if self.in_frame {
+                if self.dec.can_collect() > 0 {
+                    return self.dec.read(buf);
                 }
-                let finished = self.current.take().map(|d| d.into_inner());
-                self.source = finished;
-            }
-            let Some(mut src) = self.source.take() else {
-                return Ok(0);
-            };
-            if src.fill_buf()?.is_empty() {
-                return Ok(0);
-            }
-            match ruzstd::decoding::StreamingDecoder::new_with_max_window_size(src, 1 << 31) {
-                Ok(dec) => self.current = Some(dec),
-                Err(e) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("zstd: {e}"),
-                    ));
+                if self.dec.is_finished() {
+                    self.in_frame = false;
+                    continue;
                 }
+                self.dec
+                    .decode_blocks(
+                        &mut self.src,
+                        ruzstd::decoding::BlockDecodingStrategy::UptoBlocks(1),
+                    )
+                    .map_err(zstd_error)?;
+                continue;
+            }
+            if self.src.fill_buf()?.is_empty() {
+                return Ok(0);
+            }
+            match self.dec.init(&mut self.src) {
+                Ok(()) => self.in_frame = true,
+                Err(FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::SkipFrame {
+                    length,
+                    ..
+                })) => {
+                    let skipped = io::copy(
+                        &mut (&mut self.src).take(u64::from(length)),
+                        &mut io::sink(),
+                    )?;
+                    if skipped < u64::from(length) {
+                        return Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "zstd: truncated skippable frame",
+                        ));
+                    }
+                }
+                Err(e) => return Err(zstd_error(e)),
             }
         }
     }
@@ -411,10 +448,7 @@ fn decode_stream(
             max_ratio: max_ratio.max(1),
         }),
         Compression::Zstd => Box::new(RatioGuard {
-            inner: ZstdFrames {
-                source: Some(buffered),
-                current: None,
-            },
+            inner: ZstdFrames::new(buffered),
             compressed: Rc::clone(&raw_state),
             produced: 0,
             max_ratio: max_ratio.max(1),
@@ -933,6 +967,39 @@ mod tests {
         g.feed(f.as_bytes()).unwrap();
         assert_eq!(g.next_header, 512 * 3 + 1_048_576);
         assert!(!g.done);
+    }
+
+    #[test]
+    fn zstd_frames_and_skippable_frames_decode() {
+        let a = crate::image::fixture::seeded_bytes(1, 300_000);
+        let b = b"second frame".to_vec();
+        let mut stream = ruzstd::encoding::compress_to_vec(
+            a.as_slice(),
+            ruzstd::encoding::CompressionLevel::Fastest,
+        );
+        // a skippable frame between two frames
+        stream.extend_from_slice(&0x184D_2A50u32.to_le_bytes());
+        stream.extend_from_slice(&5u32.to_le_bytes());
+        stream.extend_from_slice(b"meta!");
+        stream.extend(ruzstd::encoding::compress_to_vec(
+            b.as_slice(),
+            ruzstd::encoding::CompressionLevel::Fastest,
+        ));
+        let mut out = Vec::new();
+        ZstdFrames::new(std::io::BufReader::new(stream.as_slice()))
+            .read_to_end(&mut out)
+            .unwrap();
+        let mut want = a.clone();
+        want.extend_from_slice(&b);
+        assert_eq!(out, want);
+        // a truncated stream is an error, not a short read
+        let cut = &stream[..stream.len() / 3];
+        let mut out = Vec::new();
+        assert!(
+            ZstdFrames::new(std::io::BufReader::new(cut))
+                .read_to_end(&mut out)
+                .is_err()
+        );
     }
 
     #[test]
