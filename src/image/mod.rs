@@ -171,7 +171,7 @@ pub struct WasteReport {
     pub total_content_bytes: u64,
     pub visible_content_bytes: u64,
     /// Bytes per reason.
-    pub by_reason: Vec<(WasteReason, u64)>,
+    pub by_reason: std::collections::BTreeMap<WasteReason, u64>,
     /// Largest first.
     pub entries: Vec<WasteEntry>,
 }
@@ -339,7 +339,7 @@ pub fn analyze(image: &Image, options: &AnalyzeOptions) -> Result<Analysis, Imag
         reclaimable_bytes: merge.reclaimable(),
         total_content_bytes: merge.total_content,
         visible_content_bytes: merge.visible_content,
-        by_reason: by_reason.into_iter().collect(),
+        by_reason,
         entries,
     };
     let gates = evaluate_gates(&options.gates, &dive);

@@ -153,11 +153,16 @@ fn strip_prefix(source: &str) -> (bool, &str) {
     (false, source)
 }
 
+/// A registry reference, not a mistyped path? (`app.tar` parses as a
+/// Docker Hub repository, but nobody means that.)
 fn looks_like_reference(s: &str) -> bool {
-    !s.is_empty()
-        && !s.starts_with('.')
-        && !s.starts_with('/')
-        && s.parse::<oci_spec::distribution::Reference>().is_ok()
+    let path_like = s.starts_with('.')
+        || s.starts_with('/')
+        || s.starts_with('~')
+        || [".tar", ".tgz", ".tar.gz", ".json"]
+            .iter()
+            .any(|ext| s.ends_with(ext));
+    !s.is_empty() && !path_like && s.parse::<oci_spec::distribution::Reference>().is_ok()
 }
 
 fn open_path(
@@ -706,6 +711,20 @@ mod tests {
         let any_variant = Platform::parse("linux/arm64").unwrap();
         assert!(any_variant.matches(&p));
         assert!(!p.matches(&Platform::parse("linux/arm64/v7").unwrap()));
+    }
+
+    #[test]
+    fn mistyped_paths_are_not_references() {
+        assert!(looks_like_reference("registry.example.com/team/app:1.4"));
+        assert!(looks_like_reference("alpine"));
+        assert!(looks_like_reference(
+            "127.0.0.1:5000/a/b@sha256:0000000000000000000000000000000000000000000000000000000000000000"
+        ));
+        for p in ["app.tar", "./img", "/nope", "img.tar.gz"] {
+            assert!(!looks_like_reference(p), "{p}");
+        }
+        let err = open("missing-image.tar", &Options::default()).unwrap_err();
+        assert!(matches!(err, ImageError::SourceNotFound { .. }), "{err}");
     }
 
     #[test]
