@@ -398,3 +398,49 @@ fn oversized_long_name_is_refused_before_buffering() {
         "{msg}"
     );
 }
+
+#[test]
+fn sparse_file_with_a_huge_hole_is_not_expanded() {
+    // a GNU sparse entry: 512 stored bytes at the end of an 8 GiB hole
+    let layer = raw_layer(|t| {
+        let mut h = tar::Header::new_gnu();
+        h.set_path("sparse.img").unwrap();
+        h.set_entry_type(tar::EntryType::GNUSparse);
+        h.set_size(512);
+        h.set_mode(0o644);
+        let hole = 0o77_777_776_000u64; // just under 8 GiB, octal in 11 digits
+        {
+            let gnu = h.as_gnu_mut().unwrap();
+            gnu.sparse[0]
+                .offset
+                .copy_from_slice(format!("{hole:011o}\0").as_bytes());
+            gnu.sparse[0]
+                .numbytes
+                .copy_from_slice(format!("{:011o}\0", 512).as_bytes());
+            gnu.realsize
+                .copy_from_slice(format!("{:011o}\0", hole + 512).as_bytes());
+        }
+        h.set_cksum();
+        t.extend_from_slice(h.as_bytes());
+        t.extend(std::iter::repeat_n(b's', 512));
+        raw_tar_entry(t, "after", tar::EntryType::Regular, "", b"still read");
+    });
+    let dir = TempDir::new("hostile-sparse");
+    let src = write(
+        &image_of(vec![layer.clone(), layer]),
+        Shape::OciDir(FxCompression::Gzip),
+        &dir,
+    );
+    let a = analyze(&src).unwrap();
+    assert_eq!(a.layers[0].entries, 2);
+    assert!(a.layers[0].content_bytes > 8_000_000_000);
+    // the same sparse file again is overwritten, not "same content": it was not hashed
+    assert!(
+        a.waste
+            .entries
+            .iter()
+            .any(|w| w.path == "sparse.img" && w.reason == image::WasteReason::Overwritten),
+        "{:?}",
+        a.waste.entries
+    );
+}

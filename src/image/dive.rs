@@ -62,12 +62,11 @@ impl Stack {
         if !is_dir {
             return Some(0);
         }
-        let below: u64 = self
+        let below = self
             .nodes
             .range(format!("{path}/")..format!("{path}0"))
-            .map(|(_, (s, _))| *s)
-            .sum();
-        Some(size + below)
+            .fold(0u64, |acc, (_, (s, _))| acc.saturating_add(*s));
+        Some(size.saturating_add(below))
     }
 
     fn remove_tree(&mut self, path: &str) {
@@ -102,9 +101,9 @@ pub fn compute(layers: &[LayerScan]) -> DiveMetrics {
     let mut user_size_bytes = 0u64;
     for (i, layer) in layers.iter().enumerate() {
         let content = layer.content_bytes();
-        size_bytes += content;
+        size_bytes = size_bytes.saturating_add(content);
         if i > 0 {
-            user_size_bytes += content;
+            user_size_bytes = user_size_bytes.saturating_add(content);
         }
         // this layer's own tree: last entry per path wins; opaque markers
         // and other `.wh..wh.` names are not part of it
@@ -149,7 +148,7 @@ pub fn compute(layers: &[LayerScan]) -> DiveMetrics {
                 st.min.min(size)
             };
             st.count += 1;
-            st.sum += size;
+            st.sum = st.sum.saturating_add(size);
         }
         // stack this layer onto the lower ones, as dive does: every node of
         // the layer's tree is written over the lower one, and the implicit
@@ -173,10 +172,10 @@ pub fn compute(layers: &[LayerScan]) -> DiveMetrics {
     let mut wasted = 0u64;
     let mut inefficient = Vec::new();
     for (path, st) in stats {
-        min_total += st.min;
-        sum_total += st.sum;
+        min_total = min_total.saturating_add(st.min);
+        sum_total = sum_total.saturating_add(st.sum);
         if st.count >= 2 {
-            wasted += st.sum;
+            wasted = wasted.saturating_add(st.sum);
             inefficient.push(InefficientFile {
                 path: format!("/{path}"),
                 count: st.count,

@@ -74,8 +74,9 @@ impl Mapping {
                 });
             if let Some(k) = by_text.or(in_line)
                 && let Some(ins) = window.get(k)
+                && let Some(slot) = locations.get_mut(h)
             {
-                locations[h] = Some(location(path, text, ins));
+                *slot = Some(location(path, text, ins));
                 next = k;
             }
         }

@@ -338,7 +338,7 @@ pub fn merge(layers: &[LayerScan]) -> Merge {
         // 3. the layer's own entries
         let mut last_parent: Option<&str> = None;
         for e in &layer.entries {
-            total_content += e.size;
+            total_content = total_content.saturating_add(e.size);
             if e.is_marker() || e.issue == Some(EntryIssue::EscapesRoot) || e.path.is_empty() {
                 if e.size > 0 {
                     ledger.waste.push(WasteEntry {
@@ -376,6 +376,7 @@ pub fn merge(layers: &[LayerScan]) -> Merge {
                     && new.kind == EntryKind::File
                     && old.size == new.size
                     && old.hash == new.hash
+                    && old.hash != 0
                     && old.layer < i
                 {
                     WasteReason::SameContent
@@ -400,7 +401,7 @@ pub fn merge(layers: &[LayerScan]) -> Merge {
                 // later entries below this path must replace it again
                 last_parent = None;
             }
-            *ledger.visible += new.size;
+            *ledger.visible = ledger.visible.saturating_add(new.size);
             if new.kind == EntryKind::HardLink
                 && let Some(target) = &new.link
             {

@@ -79,7 +79,7 @@ pub struct Entry {
     pub gid: u64,
     /// Size in the tar header (0 for links, dirs and whiteouts).
     pub size: u64,
-    /// xxh3 of the content (regular files only).
+    /// xxh3 of the content (regular files; 0 when not hashed).
     pub hash: u64,
     /// Symlink or hard-link target, as written.
     pub link: Option<String>,
@@ -140,7 +140,9 @@ pub struct LayerScan {
 impl LayerScan {
     /// Sum of all entries' header sizes (dive's layer size).
     pub fn content_bytes(&self) -> u64 {
-        self.entries.iter().map(|e| e.size).sum()
+        self.entries
+            .iter()
+            .fold(0u64, |acc, e| acc.saturating_add(e.size))
     }
 }
 
@@ -714,8 +716,10 @@ fn parse_tar(stream: ChunkReader, limits: &Limits, what: &str) -> Result<Parsed,
         if issue.is_none() {
             issue = link_issue(kind, &path, link.as_deref());
         }
+        // 0 means "content not hashed": sparse files are not expanded, since
+        // a tiny sparse entry can describe a hole of many gigabytes
         let mut hash = 0;
-        if kind == EntryKind::File {
+        if kind == EntryKind::File && ty != tar::EntryType::GNUSparse {
             let mut hasher = Xxh3::new();
             let capture = size <= MAX_CAPTURE_BYTES && CAPTURED_FILES.contains(&path.as_str());
             let mut content = Vec::new();

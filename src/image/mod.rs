@@ -294,9 +294,10 @@ pub fn analyze(image: &Image, options: &AnalyzeOptions) -> Result<Analysis, Imag
     let mut by_reason: std::collections::BTreeMap<WasteReason, u64> = Default::default();
     for w in &merge.waste {
         if let Some(slot) = wasted_by_layer.get_mut(w.added_in) {
-            *slot += w.bytes;
+            *slot = slot.saturating_add(w.bytes);
         }
-        *by_reason.entry(w.reason).or_default() += w.bytes;
+        let slot = by_reason.entry(w.reason).or_default();
+        *slot = slot.saturating_add(w.bytes);
     }
     let layers: Vec<LayerReport> = scans
         .iter()
@@ -373,8 +374,12 @@ pub fn analyze(image: &Image, options: &AnalyzeOptions) -> Result<Analysis, Imag
         platform: image.config.platform(),
         manifest_digest: image.manifest_digest.clone(),
         config_digest: image.config_digest.clone(),
-        compressed_bytes: scans.iter().map(|s| s.compressed_size).sum(),
-        uncompressed_bytes: scans.iter().map(|s| s.uncompressed_size).sum(),
+        compressed_bytes: scans
+            .iter()
+            .fold(0u64, |a, s| a.saturating_add(s.compressed_size)),
+        uncompressed_bytes: scans
+            .iter()
+            .fold(0u64, |a, s| a.saturating_add(s.uncompressed_size)),
         content_bytes: merge.total_content,
         dockerfile: options.dockerfile.as_ref().map(|p| p.display().to_string()),
     };

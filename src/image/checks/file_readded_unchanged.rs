@@ -30,7 +30,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let slot = by_layer.entry(w.hidden_by).or_insert((0, 0, &w.path));
         slot.0 += 1;
-        slot.1 += w.bytes;
+        slot.1 = slot.1.saturating_add(w.bytes);
     }
     for (layer, (files, bytes, example)) in by_layer {
         let noun = if files == 1 { "file" } else { "files" };

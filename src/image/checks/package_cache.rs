@@ -57,9 +57,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         let Some(name) = cache_of(path) else { continue };
         let slot = found.entry(name).or_default();
-        slot.0 += node.size;
+        slot.0 = slot.0.saturating_add(node.size);
         slot.1 += 1;
-        *slot.2.entry(node.layer).or_default() += node.size;
+        let per_layer = slot.2.entry(node.layer).or_default();
+        *per_layer = per_layer.saturating_add(node.size);
     }
     for (name, (bytes, files, per_layer)) in found {
         let top = per_layer

@@ -65,7 +65,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         if let Some((root, what)) = classify(path) {
             let slot = found.entry(root).or_insert((what, 0, 0, node.layer));
-            slot.1 += node.size;
+            slot.1 = slot.1.saturating_add(node.size);
             slot.2 += 1;
         }
     }
