@@ -444,3 +444,25 @@ fn sparse_file_with_a_huge_hole_is_not_expanded() {
         a.waste.entries
     );
 }
+
+#[test]
+fn oversized_long_name_in_the_outer_archive_is_refused() {
+    let dir = TempDir::new("hostile-outer-longname");
+    let p = dir.join("x.tar");
+    let mut t = Vec::new();
+    let mut h = tar::Header::new_gnu();
+    h.set_path("././@LongLink").unwrap();
+    h.set_entry_type(tar::EntryType::GNULongName);
+    h.set_size(3 * 1024 * 1024);
+    h.set_cksum();
+    t.extend_from_slice(h.as_bytes());
+    t.extend(std::iter::repeat_n(b'a', 3 * 1024 * 1024));
+    raw_tar_entry(&mut t, "manifest.json", tar::EntryType::Regular, "", b"[]");
+    raw_tar_end(&mut t);
+    std::fs::write(&p, &t).unwrap();
+    let err = analyze(&p.display().to_string()).unwrap_err();
+    assert!(
+        err.to_string().contains("type `L` has 3145728 bytes"),
+        "{err}"
+    );
+}

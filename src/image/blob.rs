@@ -399,13 +399,47 @@ pub enum ResolveError {
     Bad(String),
 }
 
+/// The outer archive file, with its headers watched so that long-name and
+/// PAX entries, which the tar reader buffers, stay small.
+struct GuardedFile {
+    file: File,
+    guard: super::layer::TarGuard,
+}
+
+impl Read for GuardedFile {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.guard.feed(buf.get(..n).unwrap_or_default())?;
+        Ok(n)
+    }
+}
+
+impl Seek for GuardedFile {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        let before = self.file.stream_position()?;
+        let after = self.file.seek(pos)?;
+        if after >= before {
+            self.guard.skip(after - before);
+        } else {
+            return Err(io::Error::other("unexpected backward seek in the archive"));
+        }
+        Ok(after)
+    }
+}
+
 impl TarIndex {
     pub fn build(path: &Path) -> Result<TarIndex, ImageError> {
         let file = File::open(path).map_err(|e| ImageError::io(path, e))?;
-        let mut archive = tar::Archive::new(file);
+        let mut archive = tar::Archive::new(GuardedFile {
+            file,
+            guard: super::layer::TarGuard::default(),
+        });
         let bad = |e: io::Error| ImageError::UnknownFormat {
             path: path.to_path_buf(),
-            reason: format!("not a readable tar archive ({e})"),
+            reason: match super::layer::metadata_limit(&e) {
+                Some(limit) => limit,
+                None => format!("not a readable tar archive ({e})"),
+            },
         };
         let mut members = HashMap::new();
         for entry in archive.entries_with_seek().map_err(bad)? {

@@ -283,7 +283,7 @@ pub const MAX_METADATA_BYTES: u64 = 1024 * 1024;
 /// entries (GNU long names, PAX records), which the tar reader holds in
 /// memory, stay small. It only looks at headers; the parser does the rest.
 #[derive(Default)]
-struct TarGuard {
+pub(crate) struct TarGuard {
     offset: u64,
     next_header: u64,
     block: Vec<u8>,
@@ -328,7 +328,15 @@ fn pax_size(data: &[u8]) -> Option<u64> {
 }
 
 impl TarGuard {
-    fn feed(&mut self, mut buf: &[u8]) -> io::Result<()> {
+    /// Bytes passed over without being read (a seek over entry data).
+    pub(crate) fn skip(&mut self, n: u64) {
+        if let Some((left, _)) = self.pax.as_mut() {
+            *left = left.saturating_sub(n);
+        }
+        self.offset = self.offset.saturating_add(n);
+    }
+
+    pub(crate) fn feed(&mut self, mut buf: &[u8]) -> io::Result<()> {
         while !buf.is_empty() && !self.done {
             if self.offset < self.next_header {
                 let skip = usize::try_from(self.next_header - self.offset)
@@ -811,6 +819,16 @@ fn layer_error(what: &str, e: io::Error) -> ImageError {
     ImageError::Layer {
         what: what.to_string(),
         message,
+    }
+}
+
+/// Describes a metadata-size limit hit, if that is what `e` is.
+pub(crate) fn metadata_limit(e: &io::Error) -> Option<String> {
+    match e.get_ref().and_then(|inner| find_limit(inner, 0))? {
+        LimitHit::Metadata { kind, size } => Some(format!(
+            "tar metadata entry of type `{kind}` has {size} bytes, more than the {MAX_METADATA_BYTES}-byte limit"
+        )),
+        LimitHit::Ratio { .. } => None,
     }
 }
 
