@@ -91,3 +91,29 @@ pub fn apk(cmd: &SimpleCommand) -> Option<PackageCommand<'_>> {
 pub fn is_local_package(word: &str) -> bool {
     word.contains('/') || word.ends_with(".deb") || word.ends_with(".apk") || word.ends_with(".rpm")
 }
+
+/// The package names an operand stands for: its words after expanding the
+/// script's and the Dockerfile's variables. An operand that stays unknown
+/// counts only when it has literal text that shows it names one package
+/// without a version (`postgresql-${PG_MAJOR}`); a bare `$PACKAGES` whose
+/// value is unknown is skipped.
+pub fn package_names(
+    script: &super::Script,
+    index: usize,
+    word: &ShellWord,
+    env: &dyn crate::syntax::lex::Env,
+) -> Vec<String> {
+    if let Some(words) = script.resolve_words(index, word, env) {
+        return words;
+    }
+    let raw = word.raw.trim_matches('"');
+    let only_variable = raw.starts_with('$')
+        && (raw[1..]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || (raw.starts_with("${") && raw.ends_with('}') && raw.matches('$').count() == 1));
+    if only_variable || raw.contains('=') || raw.contains("$(") || raw.contains('`') {
+        return Vec::new();
+    }
+    vec![word.raw.clone()]
+}

@@ -260,6 +260,66 @@ impl Script {
         self.pipelines.get(cmd.pipeline)
     }
 
+    /// Shell variables set by plain assignments (`PKGS='a b'`,
+    /// `export X=1`) before command `index`, latest last.
+    pub fn variables_before(&self, index: usize) -> Vec<(String, String)> {
+        let mut vars = Vec::new();
+        for c in self.commands.iter().take(index) {
+            let name = c.name.as_ref().map(|n| n.value.as_str());
+            // assignments before a special builtin stay in the shell
+            let prefix: &[ShellWord] = match name {
+                None
+                | Some(
+                    ":" | "set" | "export" | "readonly" | "eval" | "." | "shift" | "trap" | "unset",
+                ) => &c.assignments,
+                _ => &[],
+            };
+            let declared: &[ShellWord] = match name {
+                Some("export" | "readonly" | "declare" | "local" | "typeset") => &c.args,
+                _ => &[],
+            };
+            for w in prefix.iter().chain(declared) {
+                if let Some((k, _)) = w.raw.split_once('=')
+                    && !k.is_empty()
+                    && k.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+                {
+                    let value = w.value.split_once('=').map_or("", |(_, v)| v);
+                    vars.push((k.to_string(), value.to_string()));
+                }
+            }
+        }
+        vars
+    }
+
+    /// The words a dynamic word stands for, using the script's own
+    /// variables and then `env` (the Dockerfile's `ARG`/`ENV`); `None` when
+    /// something stays unknown.
+    pub fn resolve_words(
+        &self,
+        index: usize,
+        word: &ShellWord,
+        env: &dyn crate::syntax::lex::Env,
+    ) -> Option<Vec<String>> {
+        if !word.dynamic {
+            return Some(vec![word.value.clone()]);
+        }
+        if word.raw.contains("$(") || word.raw.contains('`') {
+            return None;
+        }
+        let local = self.variables_before(index);
+        let chained = ChainEnv {
+            first: &local,
+            second: env,
+        };
+        let mut lex = crate::syntax::lex::Lex::new('\\');
+        lex.skip_unset_env = true;
+        let words = lex.words(&word.raw, &chained).ok()?;
+        if words.iter().any(|w| w.contains('$')) {
+            return None;
+        }
+        Some(words)
+    }
+
     /// Parses `text` whose bytes map to the source through `map`.
     pub fn from_text(text: String, map: Vec<(u32, u32)>, span: Span, dialect: Dialect) -> Script {
         let mut script = Script {
@@ -273,6 +333,23 @@ impl Script {
             parse_script(&mut script);
         }
         script
+    }
+}
+
+/// Looks names up in `first`, then in `second`.
+struct ChainEnv<'a> {
+    first: &'a [(String, String)],
+    second: &'a dyn crate::syntax::lex::Env,
+}
+
+impl crate::syntax::lex::Env for ChainEnv<'_> {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.first
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .or_else(|| self.second.get(name))
     }
 }
 

@@ -24,7 +24,28 @@ pub fn parse_script(script: &mut Script) {
             };
             w.program(&program, Context::default());
         }
-        Err(e) => script.error = Some(e),
+        Err(e) => {
+            // recover what can be read: each top-level command on its own
+            for (lo, hi) in split_top_level(&text) {
+                let Some(piece) = text.get(lo..hi) else {
+                    continue;
+                };
+                if piece.trim().is_empty() {
+                    continue;
+                }
+                if let Ok(program) = parse_program(piece) {
+                    let mut w = Walker {
+                        script,
+                        base: lo,
+                        chars: CharIndex::new(piece),
+                        out: &mut out,
+                        depth: 0,
+                    };
+                    w.program(&program, Context::default());
+                }
+            }
+            script.error = Some(e);
+        }
     }
     script.commands = out.commands;
     script.pipelines = out.pipelines;
@@ -417,6 +438,47 @@ impl Walker<'_> {
     }
 }
 
+/// Byte ranges of the top-level commands of a script: split at `&&`, `||`,
+/// `;`, `|`, `&` and newlines outside quotes, substitutions and brackets.
+fn split_top_level(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut depth = 0i32;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'\'' => {
+                i = text[i + 1..].find('\'').map_or(b.len(), |j| i + 1 + j);
+            }
+            b'"' => {
+                let mut k = i + 1;
+                while k < b.len() && b[k] != b'"' {
+                    k += if b[k] == b'\\' { 2 } else { 1 };
+                }
+                i = k;
+            }
+            b'`' => {
+                i = text[i + 1..].find('`').map_or(b.len(), |j| i + 1 + j);
+            }
+            b'(' | b'{' => depth += 1,
+            b')' | b'}' => depth -= 1,
+            b'&' | b'|' | b';' | b'\n' if depth <= 0 => {
+                out.push((start, i));
+                while i + 1 < b.len() && matches!(b[i + 1], b'&' | b'|') {
+                    i += 1;
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push((start, b.len()));
+    out
+}
+
 /// Command substitutions `$( … )` and backquotes in a word, as script byte
 /// ranges of their inner text.
 fn substitutions(w: &ShellWord, range: Option<(usize, usize)>) -> Vec<(usize, usize)> {
@@ -571,5 +633,19 @@ mod tests {
         let s = parse("if then fi (");
         assert!(s.error.is_some());
         assert!(s.commands.is_empty());
+    }
+
+    #[test]
+    fn commands_around_an_unparsable_one_are_recovered() {
+        let t = "apk add curl && ARCH=$(case ${A} in amd64) echo x;; esac) && cd /tmp";
+        let s = parse(t);
+        assert!(s.error.is_some());
+        let n = names(&s);
+        assert!(
+            n.contains(&"apk".to_string()) && n.contains(&"cd".to_string()),
+            "{n:?}"
+        );
+        let cd = s.commands.iter().find(|c| c.is("cd")).unwrap();
+        assert_eq!(cd.span.start, 100 + text_pos(t, "cd"));
     }
 }

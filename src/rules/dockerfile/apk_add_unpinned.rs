@@ -1,5 +1,5 @@
 use crate::rules::*;
-use crate::shell::apt::{apk, is_local_package};
+use crate::shell::apt::{apk, is_local_package, package_names};
 use crate::syntax::{Instruction, Kind};
 
 /// DL3018
@@ -32,28 +32,17 @@ impl Rule for ApkAddUnpinned {
     }
 
     fn check_instruction(&self, cx: &mut Context<'_>, _ins: &Instruction) {
-        let index = cx.instruction_index().unwrap_or(0);
+        let scope = cx.state().map(|s| s.scope.clone()).unwrap_or_default();
         let mut unpinned: Vec<(String, crate::source::Span)> = Vec::new();
         for script in cx.scripts() {
-            for cmd in &script.commands {
+            for (ci, cmd) in script.commands.iter().enumerate() {
                 let Some(add) = apk(cmd) else { continue };
                 if !add.is("add") {
                     continue;
                 }
                 for pkg in &add.packages {
-                    let names: Vec<String> = if pkg.dynamic {
-                        let expanded = cx.expand_at(index, &pkg.raw);
-                        if expanded.contains('$') {
-                            continue;
-                        }
-                        crate::shell::unquote(&expanded)
-                            .0
-                            .split_whitespace()
-                            .map(str::to_string)
-                            .collect()
-                    } else {
-                        vec![pkg.value.clone()]
-                    };
+                    // a variable holding a package list is judged by its value
+                    let names = package_names(script, ci, pkg, scope.as_ref());
                     for name in names {
                         if !is_pinned(&name)
                             && !is_local_package(&name)

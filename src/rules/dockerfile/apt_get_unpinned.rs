@@ -1,5 +1,5 @@
 use crate::rules::*;
-use crate::shell::apt::{apt_get, is_local_package};
+use crate::shell::apt::{apt_get, is_local_package, package_names};
 use crate::syntax::{Instruction, Kind};
 
 /// DL3008
@@ -28,29 +28,17 @@ impl Rule for AptGetUnpinned {
     }
 
     fn check_instruction(&self, cx: &mut Context<'_>, _ins: &Instruction) {
-        let index = cx.instruction_index().unwrap_or(0);
+        let scope = cx.state().map(|s| s.scope.clone()).unwrap_or_default();
         let mut unpinned: Vec<(String, crate::source::Span)> = Vec::new();
         for script in cx.scripts() {
-            for cmd in &script.commands {
+            for (ci, cmd) in script.commands.iter().enumerate() {
                 let Some(apt) = apt_get(cmd) else { continue };
                 if !apt.is("install") {
                     continue;
                 }
                 for pkg in &apt.packages {
-                    let names: Vec<String> = if pkg.dynamic {
-                        // a variable holding a package list: judge what it holds
-                        let expanded = cx.expand_at(index, &pkg.raw);
-                        if expanded.contains('$') {
-                            continue;
-                        }
-                        crate::shell::unquote(&expanded)
-                            .0
-                            .split_whitespace()
-                            .map(str::to_string)
-                            .collect()
-                    } else {
-                        vec![pkg.value.clone()]
-                    };
+                    // a variable holding a package list is judged by its value
+                    let names = package_names(script, ci, pkg, scope.as_ref());
                     for name in names {
                         if !name.contains('=') && !is_local_package(&name) && !name.starts_with('-')
                         {
@@ -121,6 +109,22 @@ mod tests {
             "FROM debian\nARG PKGS=\"curl=8.5.0-2\"\nRUN apt-get install -y $PKGS\n",
         );
         passes("DL3008", "FROM debian\nRUN apt-get install -y $PACKAGES\n");
+        // whatever the major version, this names one package without a version
+        fires(
+            "DL3008",
+            "FROM debian\nRUN apt-get install -y postgresql-${PG_MAJOR}\n",
+            &["2:24 DL3008 `postgresql-${PG_MAJOR}` is installed without a version"],
+        );
+        // a shell variable set earlier in the same RUN
+        fires(
+            "DL3008",
+            "FROM debian\nRUN set -eux; DEPS='curl git'; apt-get install -y $DEPS\n",
+            &["2:51 DL3008 `curl` and 1 more package are installed without a version"],
+        );
+        passes(
+            "DL3008",
+            "FROM debian\nRUN DEPS='curl=8.5.0-2'; apt-get install -y \"$DEPS\"\n",
+        );
     }
 
     #[test]

@@ -63,10 +63,11 @@ impl Rule for AptListsNotRemoved {
                         (
                             c.name.as_ref().map(|n| n.span),
                             apt.subcommand.map(|s| s.span),
+                            apt.args.program().to_string(),
                         )
                     })
                 });
-                let Some((Some(name), Some(sub))) = update else {
+                let Some((Some(name), Some(sub), program)) = update else {
                     continue;
                 };
                 let cleaned = commands().any(|c| {
@@ -81,7 +82,10 @@ impl Rule for AptListsNotRemoved {
                     match args.program() {
                         "rm" => args.operands(&[]).iter().any(|w| is_lists_path(&w.value)),
                         "find" => {
-                            args.words.first().is_some_and(|w| is_lists_path(&w.value))
+                            args.words
+                                .iter()
+                                .take_while(|w| !w.value.starts_with('-'))
+                                .any(|w| is_lists_path(&w.value))
                                 && args
                                     .words
                                     .iter()
@@ -91,7 +95,10 @@ impl Rule for AptListsNotRemoved {
                     }
                 });
                 if !cleaned {
-                    cx.report(name.cover(sub), "the package lists downloaded by `apt-get update` stay in the image")
+                    cx.report(
+                        name.cover(sub),
+                        format!("the package lists downloaded by `{program} update` stay in the image"),
+                    )
                         .help("end the same `RUN` with `rm -rf /var/lib/apt/lists/*`, or mount a cache at `/var/lib/apt/lists`");
                 }
             }

@@ -64,13 +64,15 @@ impl Rule for ShellFormCommand {
             return;
         };
         if let Some(st) = cx.state() {
-            // BuildKit's JSONArgsRecommended stays silent when SHELL was
-            // changed on purpose, and Windows images have no signals
-            if !st.default_shell
-                || cx
-                    .build()
-                    .stage_of(cx.instruction_index().unwrap_or(0))
-                    .is_some_and(|s| s.windows)
+            // Windows images (and PowerShell or cmd shells) have no POSIX
+            // signals; any POSIX shell as PID 1 swallows them, a `SHELL`
+            // changed to bash included
+            let windows = cx
+                .build()
+                .stage_of(cx.instruction_index().unwrap_or(0))
+                .is_some_and(|s| s.windows);
+            if windows
+                || crate::shell::dialect_of_shell(&st.shell) == crate::shell::Dialect::NonPosix
             {
                 return;
             }
@@ -85,7 +87,7 @@ impl Rule for ShellFormCommand {
         let kw = ins.kind.name();
         cx.report(
             text.span,
-            format!("shell-form `{kw}` runs under `/bin/sh -c`, so signals never reach the program"),
+            format!("shell-form `{kw}` runs under a shell, so signals never reach the program"),
         )
         .help(format!(
             "use the exec form `{kw} [\"program\", \"arg\"]`, or start with `exec` so the program replaces the shell"
@@ -101,18 +103,22 @@ mod tests {
 
     #[test]
     fn fires_on_shell_form() {
+        // bash as PID 1 does not pass signals on either
+        fires(
+            "DL3025",
+            "FROM debian:12\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nCMD \"/setup.sh\"\n",
+            &["3:5 DL3025 shell-form `CMD` runs under a shell, so signals never reach the program"],
+        );
         fires(
             "DL3025",
             "FROM nginx:1\nCMD nginx -g 'daemon off;'\n",
-            &[
-                "2:5 DL3025 shell-form `CMD` runs under `/bin/sh -c`, so signals never reach the program",
-            ],
+            &["2:5 DL3025 shell-form `CMD` runs under a shell, so signals never reach the program"],
         );
         fires(
             "DL3025",
             "FROM alpine\nENTRYPOINT /app/run.sh \\\n  --port 80\n",
             &[
-                "2:12 DL3025 shell-form `ENTRYPOINT` runs under `/bin/sh -c`, so signals never reach the program",
+                "2:12 DL3025 shell-form `ENTRYPOINT` runs under a shell, so signals never reach the program",
             ],
         );
     }
@@ -141,7 +147,7 @@ mod tests {
         passes("DL3025", "FROM alpine\nCMD exec app --port $PORT\n");
         passes(
             "DL3025",
-            "FROM alpine\nSHELL [\"/bin/bash\", \"-c\"]\nCMD app\n",
+            "FROM alpine\nSHELL [\"pwsh\", \"-Command\"]\nCMD app\n",
         );
         passes(
             "DL3025",
