@@ -370,7 +370,7 @@ fn every_error_has_a_diagnostic_code() {
     use miette::Diagnostic;
     let err = analyze("oci:/nonexistent/imglint/path").unwrap_err();
     let code = err.code().map(|c| c.to_string()).unwrap_or_default();
-    assert_eq!(code, "imglint::image::source_not_found");
+    assert_eq!(code, "imglint::image::source-not-found");
 }
 
 #[test]

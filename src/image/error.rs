@@ -9,7 +9,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ImageError {
     #[error("cannot read `{path}`")]
-    #[diagnostic(code(imglint::image::io))]
+    #[diagnostic(code("imglint::image::io"))]
     Io {
         path: PathBuf,
         #[source]
@@ -18,7 +18,7 @@ pub enum ImageError {
 
     #[error("`{source_name}` is neither a readable path nor an image reference")]
     #[diagnostic(
-        code(imglint::image::source_not_found),
+        code("imglint::image::source-not-found"),
         help(
             "give an OCI layout directory, an OCI layout tar, a `docker save` tar, or a registry reference such as `registry.example.com/repo:tag`"
         )
@@ -27,7 +27,7 @@ pub enum ImageError {
 
     #[error("`{path}` is not a container image: {reason}")]
     #[diagnostic(
-        code(imglint::image::unknown_format),
+        code("imglint::image::unknown-format"),
         help(
             "expected an OCI image layout (`index.json`) or a `docker save` archive (`manifest.json`)"
         )
@@ -35,23 +35,23 @@ pub enum ImageError {
     UnknownFormat { path: PathBuf, reason: String },
 
     #[error("{what}: invalid JSON: {message}")]
-    #[diagnostic(code(imglint::image::invalid_json))]
+    #[diagnostic(code("imglint::image::invalid-json"))]
     Json { what: String, message: String },
 
     #[error("{what} is larger than the {limit}-byte limit for metadata documents")]
-    #[diagnostic(code(imglint::image::document_too_large))]
+    #[diagnostic(code("imglint::image::document-too-large"))]
     DocumentTooLarge { what: String, limit: u64 },
 
     #[error("{what} names `{name}`, which is not in the image")]
     #[diagnostic(
-        code(imglint::image::missing_blob),
+        code("imglint::image::missing-blob"),
         help("the image is incomplete; save or copy it again")
     )]
     MissingBlob { what: String, name: String },
 
     #[error("{what}: digest mismatch: expected `{expected}`, got `{actual}`")]
     #[diagnostic(
-        code(imglint::image::digest_mismatch),
+        code("imglint::image::digest-mismatch"),
         help("the blob is corrupt or was tampered with")
     )]
     DigestMismatch {
@@ -62,7 +62,7 @@ pub enum ImageError {
 
     #[error("{what}: size mismatch: descriptor says {expected} bytes, blob has {actual}")]
     #[diagnostic(
-        code(imglint::image::size_mismatch),
+        code("imglint::image::size-mismatch"),
         help("the blob is truncated, corrupt or was tampered with")
     )]
     SizeMismatch {
@@ -72,14 +72,14 @@ pub enum ImageError {
     },
 
     #[error("{what}: {message}")]
-    #[diagnostic(code(imglint::image::bad_layer))]
+    #[diagnostic(code("imglint::image::bad-layer"))]
     Layer { what: String, message: String },
 
     #[error(
         "{what}: decompresses to more than {limit}x its compressed size ({uncompressed} bytes from {compressed})"
     )]
     #[diagnostic(
-        code(imglint::image::decompression_bomb),
+        code("imglint::image::decompression-bomb"),
         help("the layer looks like a decompression bomb; raise the ratio limit if it is genuine")
     )]
     DecompressionBomb {
@@ -90,16 +90,16 @@ pub enum ImageError {
     },
 
     #[error("the image has more than {limit} filesystem entries (limit reached in {what})")]
-    #[diagnostic(code(imglint::image::too_many_entries))]
+    #[diagnostic(code("imglint::image::too-many-entries"))]
     TooManyEntries { what: String, limit: u64 },
 
     #[error("{what}: {message}")]
-    #[diagnostic(code(imglint::image::invalid_image))]
+    #[diagnostic(code("imglint::image::invalid-image"))]
     Invalid { what: String, message: String },
 
     #[error("no image for platform `{wanted}` in {what}; available: {available}")]
     #[diagnostic(
-        code(imglint::image::no_matching_platform),
+        code("imglint::image::no-matching-platform"),
         help("choose one of the available platforms with `--platform`")
     )]
     NoMatchingPlatform {
@@ -110,22 +110,22 @@ pub enum ImageError {
 
     #[error("`{value}` is not a platform")]
     #[diagnostic(
-        code(imglint::image::invalid_platform),
+        code("imglint::image::invalid-platform"),
         help("write a platform as `os/arch` or `os/arch/variant`, e.g. `linux/arm64/v8`")
     )]
     InvalidPlatform { value: String },
 
     #[error("`{value}` is not an image reference: {message}")]
-    #[diagnostic(code(imglint::image::invalid_reference))]
+    #[diagnostic(code("imglint::image::invalid-reference"))]
     InvalidReference { value: String, message: String },
 
     #[error("registry request `{url}` failed: {message}")]
-    #[diagnostic(code(imglint::image::registry))]
+    #[diagnostic(code("imglint::image::registry"))]
     Registry { url: String, message: String },
 
     #[error("registry `{registry}` refused access to `{repository}`: {message}")]
     #[diagnostic(
-        code(imglint::image::registry_auth),
+        code("imglint::image::registry-auth"),
         help("log in with `docker login` so the credentials are in the Docker config file")
     )]
     RegistryAuth {
@@ -135,7 +135,7 @@ pub enum ImageError {
     },
 
     #[error("`{path}`: {message}")]
-    #[diagnostic(code(imglint::image::dockerfile))]
+    #[diagnostic(code("imglint::image::dockerfile"))]
     Dockerfile { path: PathBuf, message: String },
 }
 
