@@ -2,9 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-/// Whether a file name is a Dockerfile's: `Dockerfile`, `Dockerfile.*`,
-/// `*.Dockerfile`, `*.dockerfile`, `Containerfile`, `Containerfile.*`,
-/// `*.containerfile` (and lower-case `dockerfile`).
+/// Whether a file name is a Dockerfile's: `Dockerfile` or `Containerfile`
+/// in any case, alone or joined to another word by `.`, `-` or `_`
+/// (`Dockerfile.dev`, `Dockerfile-prod`, `api.Dockerfile`), except names
+/// that end in the extension of another kind of file (`Dockerfile.sh`).
 pub fn is_dockerfile_name(name: &str) -> bool {
     const SKIP: &[&str] = &[
         ".dockerignore",
@@ -36,18 +37,14 @@ pub fn is_dockerfile_name(name: &str) -> bool {
         return false;
     }
     let lower = name.to_ascii_lowercase();
-    for base in ["dockerfile", "containerfile"] {
-        if lower == base {
-            return true;
-        }
-        if name.starts_with("Dockerfile.") || name.starts_with("Containerfile.") {
-            return true;
-        }
-        if lower.ends_with(&format!(".{base}")) && lower.len() > base.len() + 1 {
-            return true;
-        }
-    }
-    false
+    let separator = |c: Option<char>| matches!(c, Some('.' | '-' | '_'));
+    ["dockerfile", "containerfile"].iter().any(|base| {
+        lower == *base
+            || (lower.starts_with(base) && separator(lower[base.len()..].chars().next()))
+            || (lower.ends_with(base)
+                && lower.len() > base.len() + 1
+                && separator(lower[..lower.len() - base.len()].chars().next_back()))
+    })
 }
 
 /// The Dockerfiles under `dir`, sorted.
@@ -95,6 +92,10 @@ mod tests {
             "Containerfile",
             "Containerfile.alpine",
             "x.containerfile",
+            "Dockerfile-prod",
+            "Dockerfile_alpine",
+            "prod-Dockerfile",
+            "backend__Dockerfile",
         ] {
             assert!(is_dockerfile_name(yes), "{yes}");
         }
@@ -106,6 +107,10 @@ mod tests {
             "Dockerfile~",
             "Dockerfile.j2",
             "dockerfile.go",
+            "Dockerfiles",
+            "mydockerfile",
+            "dockerfile-lint.sh",
+            ".dockerfile",
         ] {
             assert!(!is_dockerfile_name(no), "{no}");
         }

@@ -28,6 +28,8 @@ static RULES: &[&dyn Rule] = &[
     &d::shell_form_command::ShellFormCommand,
     &d::secret_in_arg_or_env::SecretInArgOrEnv,
     // imglint's own
+    &d::unknown_instruction::UnknownInstruction,
+    &d::invalid_flag::InvalidFlag,
     &d::dependencies_fetched_after_source_copy::DependenciesFetchedAfterSourceCopy,
     &d::final_stage_runs_as_root::FinalStageRunsAsRoot,
     &d::build_image_in_final_stage::BuildImageInFinalStage,
