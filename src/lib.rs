@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod fix;
 pub mod graph;
+pub mod image;
 pub mod lint;
 pub mod report;
 pub mod rules;

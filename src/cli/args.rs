@@ -24,6 +24,9 @@ pub struct Cli {
 pub enum Command {
     /// Lint Dockerfiles (the default command).
     Lint(Box<LintArgs>),
+    /// Analyse a container image: layers, wasted space, config and
+    /// filesystem checks.
+    Image(Box<ImageArgs>),
     /// List the rules.
     Rules(RulesArgs),
     /// Show a rule's documentation.
@@ -161,6 +164,78 @@ pub struct LintArgs {
     /// Print how many findings each rule produced.
     #[arg(long)]
     pub statistics: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ImageFormat {
+    /// A layer table with size bars, the largest waste, and the findings.
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct ImageArgs {
+    /// An OCI image layout directory or tar, a `docker save` tar, or a
+    /// registry reference such as `registry.example.com/repo:tag`.
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+
+    /// The platform to pick from a multi-platform image (`os/arch[/variant]`).
+    #[arg(long)]
+    pub platform: Option<String>,
+
+    /// Talk plain HTTP to the registry.
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// The Docker config file with registry credentials
+    /// (default: `$DOCKER_CONFIG/config.json` or `~/.docker/config.json`).
+    #[arg(long, value_name = "FILE")]
+    pub docker_config: Option<PathBuf>,
+
+    /// The Dockerfile that built the image: layers and findings point at its
+    /// lines.
+    #[arg(long, value_name = "PATH")]
+    pub dockerfile: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(short = 'f', long, value_enum, default_value = "text")]
+    pub format: ImageFormat,
+
+    /// Write the report to a file instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Fail when the dive-compatible efficiency is below this ratio (0-1).
+    #[arg(long, value_name = "RATIO")]
+    pub min_efficiency: Option<f64>,
+
+    /// Fail when the dive-compatible wasted bytes exceed this.
+    #[arg(long, value_name = "BYTES")]
+    pub max_wasted_bytes: Option<u64>,
+
+    /// Fail when wasted bytes / bytes of all layers but the first exceed
+    /// this ratio.
+    #[arg(long, value_name = "RATIO")]
+    pub max_wasted_ratio: Option<f64>,
+
+    /// Run only these checks (codes, names, aliases, categories; comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+
+    /// Do not run these checks.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// The lowest severity that makes the exit code 1.
+    #[arg(short = 't', long, value_enum)]
+    pub failure_threshold: Option<Threshold>,
+
+    /// Exit 0 even when there are findings or failed gates (input errors
+    /// still exit 2).
+    #[arg(long, visible_alias = "exit-zero")]
+    pub no_fail: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -13,6 +13,7 @@ macro_rules! outln {
 pub mod args;
 mod commands;
 pub mod discover;
+mod image;
 mod lint;
 
 use clap::Parser;
@@ -56,6 +57,7 @@ pub fn run() -> ExitStatus {
     match cli.command {
         None => lint::run(&cli.lint),
         Some(args::Command::Lint(a)) => lint::run(&a),
+        Some(args::Command::Image(a)) => image::run(&a),
         Some(args::Command::Rules(a)) => commands::rules(&a),
         Some(args::Command::Rule(a)) => commands::rule(&a),
         Some(args::Command::Debug(a)) => commands::debug(&a),

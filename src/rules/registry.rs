@@ -1,7 +1,18 @@
 //! Every rule, named once. Codes are never reused.
 
-use super::Rule;
 use super::dockerfile as d;
+use super::{Meta, Rule};
+use crate::image::checks as i;
+
+/// An image check in the registry: its metadata only; `imglint image` runs
+/// it ([`crate::image::checks`]).
+pub struct ImageRule(pub &'static Meta);
+
+impl Rule for ImageRule {
+    fn meta(&self) -> &'static Meta {
+        self.0
+    }
+}
 
 static RULES: &[&dyn Rule] = &[
     // rules hadolint has, under hadolint's codes
@@ -23,6 +34,25 @@ static RULES: &[&dyn Rule] = &[
     &d::final_stage_runs_as_root::FinalStageRunsAsRoot,
     &d::build_image_in_final_stage::BuildImageInFinalStage,
     &d::missing_ca_certificates::MissingCaCertificates,
+    // image checks
+    &ImageRule(&i::root_user::META),
+    &ImageRule(&i::missing_healthcheck::META),
+    &ImageRule(&i::secret_in_env::META),
+    &ImageRule(&i::secret_in_history::META),
+    &ImageRule(&i::credential_file::META),
+    &ImageRule(&i::setuid_file::META),
+    &ImageRule(&i::world_writable_file::META),
+    &ImageRule(&i::duplicate_account_id::META),
+    &ImageRule(&i::empty_password::META),
+    &ImageRule(&i::unnecessary_file::META),
+    &ImageRule(&i::package_cache::META),
+    &ImageRule(&i::sensitive_volume::META),
+    &ImageRule(&i::add_in_history::META),
+    &ImageRule(&i::sudo_in_history::META),
+    &ImageRule(&i::image_lacks_ca_certificates::META),
+    &ImageRule(&i::shell_form_without_shell::META),
+    &ImageRule(&i::unsafe_layer_entry::META),
+    &ImageRule(&i::file_readded_unchanged::META),
 ];
 
 /// All rules, in a fixed order.
