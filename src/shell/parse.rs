@@ -156,12 +156,12 @@ impl Walker<'_> {
 
     fn and_or(&mut self, aol: &ast::AndOrList, cx: Context) {
         // a pipeline followed (somewhere later) by `||` has its failure handled
-        let ors: Vec<bool> = aol
-            .additional
-            .iter()
-            .map(|a| matches!(a, ast::AndOr::Or(_)))
-            .collect();
-        let handled = |i: usize| ors.iter().skip(i).any(|o| *o);
+        // or_after[i]: an `||` follows element i
+        let mut or_after = vec![false; aol.additional.len() + 1];
+        for (i, a) in aol.additional.iter().enumerate().rev() {
+            or_after[i] = matches!(a, ast::AndOr::Or(_)) || or_after[i + 1];
+        }
+        let handled = |i: usize| or_after[i];
         let mut c = cx;
         c.condition |= handled(0);
         self.pipeline(&aol.first, Connector::Start, c);
