@@ -134,7 +134,7 @@ mod tests {
     fn fires_on_local_sources() {
         fires(
             "DL3020",
-            "FROM alpine\nADD app.py \\\n  config/ /app/\n",
+            "FROM alpine\nADD app.py \\\n# the settings\n  config/ /app/\n",
             &["2:1 DL3020 `ADD` used for the local `app.py`, where `COPY` is enough"],
         );
         fires(

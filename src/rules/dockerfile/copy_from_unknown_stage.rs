@@ -28,7 +28,11 @@ impl Rule for CopyFromUnknownStage {
                 continue;
             }
             let written = edge.span.text(cx.text());
-            let written = written.strip_prefix("from=").unwrap_or(written);
+            // a mount's span is its whole `from=…` option
+            let written = match edge.kind {
+                EdgeKind::MountFrom => written.split_once('=').map_or(written, |(_, v)| v),
+                _ => written,
+            };
             let value = cx.expand_at(edge.instruction, written);
             // a variable nobody can know from the Dockerfile
             if value.contains('$') || value.is_empty() {

@@ -98,7 +98,7 @@ impl Rule for UntrustedRegistry {
                 span,
                 format!(
                     "`{}` comes from `{}`, which is not a trusted registry",
-                    image.original,
+                    image.name(),
                     image.registry_host()
                 ),
             )
@@ -135,9 +135,9 @@ mod tests {
             &o,
             "FROM quay.io/prometheus/node-exporter:v1 AS a\nFROM gcr.io/distroless/static\nCOPY --from=ghcr.io/acme/tool:1 /t /t\n",
             &[
-                "1:6 DL3026 `quay.io/prometheus/node-exporter:v1` comes from `quay.io`, which is not a trusted registry",
+                "1:6 DL3026 `quay.io/prometheus/node-exporter` comes from `quay.io`, which is not a trusted registry",
                 "2:6 DL3026 `gcr.io/distroless/static` comes from `gcr.io`, which is not a trusted registry",
-                "3:13 DL3026 `ghcr.io/acme/tool:1` comes from `ghcr.io`, which is not a trusted registry",
+                "3:13 DL3026 `ghcr.io/acme/tool` comes from `ghcr.io`, which is not a trusted registry",
             ],
         );
         fires_with(
@@ -145,8 +145,8 @@ mod tests {
             &trusting(&["my.registry"]),
             "ARG BASE=debian:12\nFROM ${BASE}\nRUN --mount=from=alpine:3,target=/a true\n",
             &[
-                "2:6 DL3026 `debian:12` comes from `docker.io`, which is not a trusted registry",
-                "3:13 DL3026 `alpine:3` comes from `docker.io`, which is not a trusted registry",
+                "2:6 DL3026 `debian` comes from `docker.io`, which is not a trusted registry",
+                "3:13 DL3026 `alpine` comes from `docker.io`, which is not a trusted registry",
             ],
         );
     }
