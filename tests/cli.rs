@@ -228,6 +228,41 @@ fn select_and_ignore_by_code_name_alias_and_category() {
 }
 
 #[test]
+fn registries_and_labels_from_the_command_line() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        d.path(),
+        "Dockerfile",
+        "FROM quay.io/acme/base:1\nLABEL org.opencontainers.image.version=v1 team=x\nUSER 10001\n",
+    );
+    let o = imglint()
+        .args([
+            "-f",
+            "compact",
+            "--no-fail",
+            "--select",
+            "DL3026,DL3049,DL3050,DL3056",
+        ])
+        .args(["--trusted-registry", "*.example.com"])
+        .args(["--require-label", "org.opencontainers.image.version:semver"])
+        .args(["--require-label", "org.opencontainers.image.source:url"])
+        .arg("--strict-labels")
+        .arg(&f)
+        .output()
+        .unwrap();
+    let out = String::from_utf8(o.stdout).unwrap();
+    for code in ["DL3026", "DL3049", "DL3050", "DL3056"] {
+        assert!(out.contains(code), "{code} missing:\n{out}");
+    }
+    imglint()
+        .args(["--require-label", "version:number"])
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(contains("--require-label version:number"));
+}
+
+#[test]
 fn pragmas_suppress_findings() {
     let d = tempfile::tempdir().unwrap();
     let text = "# check=skip=JSONArgsRecommended\nFROM alpine:latest\n# hadolint ignore=DL3018\nRUN apk add curl\n# imglint ignore=cd-in-run why not\nRUN cd /x && make\nCMD echo hi\n";

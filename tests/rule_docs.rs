@@ -6,22 +6,63 @@
 
 use imglint::fix::{Applicability, apply_fixes};
 use imglint::lint::{LintSettings, lint_text};
-use imglint::rules::{self, FixAvailability, Meta, Selection, Target};
+use imglint::rules::{self, FixAvailability, Meta, RuleOptions, Selection, Target};
 use std::path::{Path, PathBuf};
 
 fn rules_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
 }
 
-fn settings(meta: &Meta) -> LintSettings {
+fn settings(meta: &Meta, options: &RuleOptions) -> LintSettings {
     LintSettings {
         selection: Selection::only(&[meta.code.to_string()]).unwrap(),
+        options: options.clone(),
         ..LintSettings::default()
     }
 }
 
-fn compact(meta: &Meta, text: &str) -> Vec<String> {
-    let report = lint_text("Dockerfile", text, &settings(meta));
+/// Rule options from a `toml config` block: `trusted-registries = [..]`,
+/// `strict-labels = true` and a `[label-schema]` table of `label = "type"`.
+fn parse_config(text: &str) -> RuleOptions {
+    fn unquote(s: &str) -> String {
+        s.trim().trim_matches('"').to_string()
+    }
+    let mut options = RuleOptions::default();
+    let mut table = String::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            table = name.trim().to_string();
+            continue;
+        }
+        let (key, value) = line
+            .split_once('=')
+            .unwrap_or_else(|| panic!("config line without `=`: {line}"));
+        let (key, value) = (unquote(key), value.trim());
+        match (table.as_str(), key.as_str()) {
+            ("label-schema", label) => options
+                .label_schema
+                .push((label.to_string(), unquote(value))),
+            ("", "trusted-registries") => {
+                options.trusted_registries = value
+                    .trim_matches(['[', ']'])
+                    .split(',')
+                    .map(unquote)
+                    .filter(|s| !s.is_empty())
+                    .collect();
+            }
+            ("", "strict-labels") => options.strict_labels = value == "true",
+            _ => panic!("unknown config key `{key}` in [{table}]"),
+        }
+    }
+    options
+}
+
+fn compact(meta: &Meta, options: &RuleOptions, text: &str) -> Vec<String> {
+    let report = lint_text("Dockerfile", text, &settings(meta, options));
     report
         .findings
         .iter()
@@ -32,10 +73,10 @@ fn compact(meta: &Meta, text: &str) -> Vec<String> {
         .collect()
 }
 
-fn fix(meta: &Meta, text: &str) -> String {
+fn fix(meta: &Meta, options: &RuleOptions, text: &str) -> String {
     let mut cur = text.to_string();
     for _ in 0..10 {
-        let report = lint_text("Dockerfile", &cur, &settings(meta));
+        let report = lint_text("Dockerfile", &cur, &settings(meta, options));
         let out = apply_fixes(
             &cur,
             report.findings.iter().filter_map(|f| f.fix.as_ref()),
@@ -51,6 +92,8 @@ fn fix(meta: &Meta, text: &str) -> String {
 
 struct Block {
     role: String,
+    /// The `## ` section the block is in.
+    section: usize,
     /// Line index of the opening fence.
     open: usize,
     /// Line index of the closing fence.
@@ -61,7 +104,11 @@ struct Block {
 fn blocks(lines: &[&str]) -> Vec<Block> {
     let mut out = Vec::new();
     let mut i = 0;
+    let mut section = 0;
     while i < lines.len() {
+        if lines[i].starts_with("## ") {
+            section += 1;
+        }
         if let Some(info) = lines[i].strip_prefix("```") {
             let info = info.trim();
             let open = i;
@@ -76,6 +123,7 @@ fn blocks(lines: &[&str]) -> Vec<Block> {
             let role = info.split_whitespace().nth(1).unwrap_or("").to_string();
             out.push(Block {
                 role,
+                section,
                 open,
                 close: j,
                 text,
@@ -175,12 +223,19 @@ fn page_examples_behave_as_written() {
         let mut replacements: Vec<(usize, usize, String)> = Vec::new();
         let mut last_bad: Option<String> = None;
         let (mut has_bad, mut has_good, mut has_fixed) = (false, false, false);
+        // `toml config` sets the options of the blocks after it in its section
+        let mut config: Option<(usize, RuleOptions)> = None;
         for b in &blocks {
             let at = format!("rules/{}.md:{}", m.name, b.open + 1);
+            let options = match &config {
+                Some((section, o)) if *section == b.section => o.clone(),
+                _ => RuleOptions::default(),
+            };
             match b.role.as_str() {
+                "config" => config = Some((b.section, parse_config(&b.text))),
                 "bad" => {
                     has_bad = true;
-                    let found = compact(m, &b.text);
+                    let found = compact(m, &options, &b.text);
                     if found.is_empty() {
                         failures.push(format!("{at}: the bad example does not fire {}", m.code));
                     }
@@ -197,7 +252,7 @@ fn page_examples_behave_as_written() {
                 }
                 "good" => {
                     has_good = true;
-                    let found = compact(m, &b.text);
+                    let found = compact(m, &options, &b.text);
                     if !found.is_empty() {
                         failures.push(format!("{at}: the good example fires: {found:?}"));
                     }
@@ -207,7 +262,10 @@ fn page_examples_behave_as_written() {
                         failures.push(format!("{at}: output without a bad example"));
                         continue;
                     };
-                    let want: String = compact(m, bad).iter().map(|l| format!("{l}\n")).collect();
+                    let want: String = compact(m, &options, bad)
+                        .iter()
+                        .map(|l| format!("{l}\n"))
+                        .collect();
                     if want != b.text {
                         if bless {
                             replacements.push((b.open, b.close, want));
@@ -225,7 +283,7 @@ fn page_examples_behave_as_written() {
                         failures.push(format!("{at}: fixed without a bad example"));
                         continue;
                     };
-                    let want = fix(m, bad);
+                    let want = fix(m, &options, bad);
                     if want != b.text {
                         if bless {
                             replacements.push((b.open, b.close, want.clone()));
@@ -239,7 +297,7 @@ fn page_examples_behave_as_written() {
                     if want == *bad {
                         failures.push(format!("{at}: the fix changes nothing"));
                     }
-                    let left = compact(m, &want);
+                    let left = compact(m, &options, &want);
                     if !left.is_empty() {
                         failures.push(format!("{at}: the fixed example still fires: {left:?}"));
                     }

@@ -149,6 +149,16 @@ pub struct LintArgs {
     #[arg(long = "trusted-registry", value_name = "REGISTRY")]
     pub trusted_registries: Vec<String>,
 
+    /// A label the image must have, with the type of its value
+    /// (`text`, `url`, `semver`, `hash`, `rfc3339`, `spdx`, `email`;
+    /// enables DL3049-DL3058; repeatable).
+    #[arg(long = "require-label", value_name = "LABEL:TYPE")]
+    pub require_labels: Vec<String>,
+
+    /// Report labels the required labels do not name (DL3050).
+    #[arg(long)]
+    pub strict_labels: bool,
+
     /// Apply safe fixes to the files.
     #[arg(long)]
     pub fix: bool,

@@ -44,6 +44,8 @@ fn settings(args: &LintArgs) -> Result<LintSettings, String> {
         selection,
         options: RuleOptions {
             trusted_registries: args.trusted_registries.clone(),
+            label_schema: parse_label_schema(&args.require_labels)?,
+            strict_labels: args.strict_labels,
             ..RuleOptions::default()
         },
         build: BuildOptions {
@@ -54,6 +56,27 @@ fn settings(args: &LintArgs) -> Result<LintSettings, String> {
         },
         disable_pragmas: args.disable_ignore_pragma,
     })
+}
+
+/// The label types a label schema may use.
+const LABEL_TYPES: [&str; 7] = ["text", "url", "semver", "hash", "rfc3339", "spdx", "email"];
+
+/// `--require-label LABEL:TYPE` values as a label schema.
+fn parse_label_schema(values: &[String]) -> Result<Vec<(String, String)>, String> {
+    values
+        .iter()
+        .map(|v| {
+            let (label, ty) = v.rsplit_once(':').unwrap_or((v.as_str(), "text"));
+            let ty = ty.trim().to_ascii_lowercase();
+            if label.trim().is_empty() || !LABEL_TYPES.contains(&ty.as_str()) {
+                return Err(format!(
+                    "invalid `--require-label {v}`: expected LABEL:TYPE with TYPE one of {}",
+                    LABEL_TYPES.join(", ")
+                ));
+            }
+            Ok((label.trim().to_string(), ty))
+        })
+        .collect()
 }
 
 fn collect_inputs(args: &LintArgs, errors: &mut Vec<InputError>) -> Vec<Input> {

@@ -408,7 +408,14 @@ impl<'a> Builder<'a> {
                 let name = d.name.text.clone();
                 let value = match self.build_arg(&name) {
                     Some(v) => Some(v.to_string()),
-                    None => d.value.as_ref().map(|v| self.expand(&global, &v.text)),
+                    None => match &d.value {
+                        Some(v) => Some(self.expand(&global, &v.text)),
+                        // `ARG TARGETPLATFORM` keeps the automatic value
+                        None => global
+                            .var(&name)
+                            .filter(|g| g.kind == VarKind::Builtin)
+                            .and_then(|g| g.value.clone()),
+                    },
                 };
                 global.set(Var {
                     name: name.clone(),
@@ -961,6 +968,9 @@ mod tests {
         assert_eq!(b.stages[0].platform.as_deref(), Some("linux/amd64"));
         assert_eq!(b.expand(2, "$TARGETARCH").unwrap().result, "amd64");
         assert_eq!(b.expand(1, "$TARGETARCH").unwrap().result, "");
+        // a global `ARG` without a value keeps the automatic value
+        let b = build("ARG TARGETPLATFORM\nFROM --platform=$TARGETPLATFORM alpine\n");
+        assert_eq!(b.stages[0].platform.as_deref(), Some("linux/amd64"));
     }
 
     #[test]

@@ -27,6 +27,40 @@ static RULES: &[&dyn Rule] = &[
     &d::apk_add_unpinned::ApkAddUnpinned,
     &d::shell_form_command::ShellFormCommand,
     &d::secret_in_arg_or_env::SecretInArgOrEnv,
+    // hadolint: instructions and structure
+    &d::inline_ignore_pragma::InlineIgnorePragma,
+    &d::relative_workdir::RelativeWorkdir,
+    &d::exposed_port_out_of_range::ExposedPortOutOfRange,
+    &d::multiple_healthchecks::MultipleHealthchecks,
+    &d::add_instead_of_copy::AddInsteadOfCopy,
+    &d::copy_destination_without_slash::CopyDestinationWithoutSlash,
+    &d::copy_from_unknown_stage::CopyFromUnknownStage,
+    &d::copy_from_own_stage::CopyFromOwnStage,
+    &d::duplicate_stage_name::DuplicateStageName,
+    &d::untrusted_registry::UntrustedRegistry,
+    &d::from_platform_constant::FromPlatformConstant,
+    &d::invalid_onbuild_trigger::InvalidOnbuildTrigger,
+    &d::env_same_instruction_reference::EnvSameInstructionReference,
+    &d::relative_copy_without_workdir::RelativeCopyWithoutWorkdir,
+    &d::invalid_label_key::InvalidLabelKey,
+    &d::missing_required_label::MissingRequiredLabel,
+    &d::label_not_in_schema::LabelNotInSchema,
+    &d::empty_schema_label::EmptySchemaLabel,
+    &d::invalid_url_label::InvalidUrlLabel,
+    &d::invalid_rfc3339_label::InvalidRfc3339Label,
+    &d::invalid_spdx_label::InvalidSpdxLabel,
+    &d::invalid_hash_label::InvalidHashLabel,
+    &d::invalid_semver_label::InvalidSemverLabel,
+    &d::missing_healthcheck::MissingHealthcheck,
+    &d::invalid_email_label::InvalidEmailLabel,
+    &d::instruction_before_from::InstructionBeforeFrom,
+    &d::reserved_stage_name::ReservedStageName,
+    &d::redundant_target_platform::RedundantTargetPlatform,
+    &d::non_numeric_user::NonNumericUser,
+    &d::copy_entire_filesystem::CopyEntireFilesystem,
+    &d::maintainer_instruction::MaintainerInstruction,
+    &d::multiple_cmds::MultipleCmds,
+    &d::multiple_entrypoints::MultipleEntrypoints,
     // imglint's own
     &d::unknown_instruction::UnknownInstruction,
     &d::invalid_flag::InvalidFlag,
@@ -68,4 +102,37 @@ pub fn by_selector(selector: &str) -> Option<&'static dyn Rule> {
 /// The position of the rule with `code` in [`all`].
 pub fn index_of(code: &str) -> Option<usize> {
     RULES.iter().position(|r| r.meta().code == code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_and_names_are_unique_and_never_an_alias_of_another_rule() {
+        let mut seen = HashSet::new();
+        for r in RULES {
+            let m = r.meta();
+            assert!(
+                seen.insert(m.code.to_ascii_lowercase()),
+                "code {} twice",
+                m.code
+            );
+            assert!(
+                seen.insert(m.name.to_ascii_lowercase()),
+                "name {} twice",
+                m.name
+            );
+        }
+        for r in RULES {
+            for a in r.meta().aliases {
+                assert!(
+                    !seen.contains(&a.to_ascii_lowercase()),
+                    "{}: alias {a} is another rule's code or name",
+                    r.meta().code
+                );
+            }
+        }
+    }
 }

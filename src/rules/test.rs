@@ -3,26 +3,34 @@
 
 use crate::fix::{Applicability, apply_fixes};
 use crate::lint::{LintSettings, lint_text};
-use crate::rules::{Finding, Selection};
+use crate::rules::{Finding, RuleOptions, Selection};
+
+fn settings(rule: &str, options: &RuleOptions) -> LintSettings {
+    LintSettings {
+        selection: Selection::only(&[rule.to_string()]).expect("known rule"),
+        options: options.clone(),
+        ..LintSettings::default()
+    }
+}
 
 /// Lints `text` with only `rule` enabled.
 pub fn findings(rule: &str, text: &str) -> Vec<Finding> {
-    let settings = LintSettings {
-        selection: Selection::only(&[rule.to_string()]).expect("known rule"),
-        ..LintSettings::default()
-    };
-    lint_text("Dockerfile", text, &settings).findings
+    findings_with(rule, &RuleOptions::default(), text)
+}
+
+/// Lints `text` with only `rule` enabled and rule options `options`.
+pub fn findings_with(rule: &str, options: &RuleOptions, text: &str) -> Vec<Finding> {
+    lint_text("Dockerfile", text, &settings(rule, options)).findings
 }
 
 /// `line:col CODE message` for each finding of `rule` in `text`.
 pub fn check(rule: &str, text: &str) -> Vec<String> {
-    let report = {
-        let settings = LintSettings {
-            selection: Selection::only(&[rule.to_string()]).expect("known rule"),
-            ..LintSettings::default()
-        };
-        lint_text("Dockerfile", text, &settings)
-    };
+    check_with(rule, &RuleOptions::default(), text)
+}
+
+/// Like [`check`], with rule options.
+pub fn check_with(rule: &str, options: &RuleOptions, text: &str) -> Vec<String> {
+    let report = lint_text("Dockerfile", text, &settings(rule, options));
     report
         .findings
         .iter()
@@ -38,6 +46,38 @@ pub fn check(rule: &str, text: &str) -> Vec<String> {
 pub fn fires(rule: &str, text: &str, expected: &[&str]) {
     let got = check(rule, text);
     assert_eq!(got, expected, "findings of {rule} on:\n{text}");
+}
+
+/// Asserts that `rule`, with rule options `options`, reports exactly
+/// `expected` on `text`.
+#[track_caller]
+pub fn fires_with(rule: &str, options: &RuleOptions, text: &str, expected: &[&str]) {
+    let got = check_with(rule, options, text);
+    assert_eq!(got, expected, "findings of {rule} on:\n{text}");
+}
+
+/// Asserts that `rule`, with rule options `options`, reports nothing on
+/// `text`.
+#[track_caller]
+pub fn passes_with(rule: &str, options: &RuleOptions, text: &str) {
+    let got = check_with(rule, options, text);
+    assert!(
+        got.is_empty(),
+        "{rule} should not fire on:\n{text}\nbut reported:\n{}",
+        got.join("\n")
+    );
+}
+
+/// Rule options with a label schema (`label`, `type`) and strict labels.
+pub fn label_schema(schema: &[(&str, &str)], strict: bool) -> RuleOptions {
+    RuleOptions {
+        label_schema: schema
+            .iter()
+            .map(|(l, t)| (l.to_string(), t.to_string()))
+            .collect(),
+        strict_labels: strict,
+        ..RuleOptions::default()
+    }
 }
 
 /// Asserts that `rule` reports nothing on `text`.
@@ -62,9 +102,14 @@ pub fn spans(rule: &str, text: &str) -> Vec<String> {
 /// `text` after applying the rule's fixes at or above `min`, repeated
 /// until nothing changes.
 pub fn fixed(rule: &str, text: &str, min: Applicability) -> String {
+    fixed_with(rule, &RuleOptions::default(), text, min)
+}
+
+/// Like [`fixed`], with rule options.
+pub fn fixed_with(rule: &str, options: &RuleOptions, text: &str, min: Applicability) -> String {
     let mut cur = text.to_string();
     for _ in 0..10 {
-        let fs = findings(rule, &cur);
+        let fs = findings_with(rule, options, &cur);
         let out = apply_fixes(&cur, fs.iter().filter_map(|f| f.fix.as_ref()), min);
         if out.text == cur {
             break;

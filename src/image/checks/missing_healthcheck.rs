@@ -4,14 +4,14 @@ use super::{Category, Context, Finding, FixAvailability, Meta, Severity, Target}
 
 pub const META: Meta = Meta {
     code: "IL7002",
-    name: "missing-healthcheck",
+    name: "image-without-healthcheck",
     aliases: &["CIS-DI-0006"],
     severity: Severity::Info,
     category: Category::Correctness,
     summary: "The image config has no healthcheck",
     fix: FixAvailability::None,
     default_enabled: true,
-    doc: include_str!("../../../rules/missing-healthcheck.md"),
+    doc: include_str!("../../../rules/image-without-healthcheck.md"),
     target: Target::Image,
 };
 
