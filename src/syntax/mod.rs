@@ -5,7 +5,7 @@
 
 pub mod dump;
 mod instruction;
-mod json;
+pub mod json;
 pub mod lex;
 mod mount;
 mod scan;

@@ -60,7 +60,10 @@ impl Rule for ShellFormCommand {
     }
 
     fn check_instruction(&self, cx: &mut Context<'_>, ins: &Instruction) {
-        let Some(Command::Shell { text, .. }) = ins.command() else {
+        let Some(Command::Shell {
+            text, json_error, ..
+        }) = ins.command()
+        else {
             return;
         };
         if let Some(st) = cx.state() {
@@ -82,7 +85,10 @@ impl Rule for ShellFormCommand {
         if body.starts_with("exec ") {
             return;
         }
-        let fix = exec_form(&text.text)
+        // a broken JSON array is invalid-exec-form's to fix
+        let fix = (json_error.is_none())
+            .then(|| exec_form(&text.text))
+            .flatten()
             .map(|json| Fix::unsafe_("use the exec form", vec![Edit::replace(text.span, json)]));
         let kw = ins.kind.name();
         cx.report(
