@@ -61,8 +61,21 @@ fn parse_config(text: &str) -> RuleOptions {
     options
 }
 
-fn compact(meta: &Meta, options: &RuleOptions, text: &str) -> Vec<String> {
-    let report = lint_text("Dockerfile", text, &settings(meta, options));
+/// Where the examples are linted: `Dockerfile` in the working directory, or
+/// in a temporary build context when the page gives a `.dockerignore`.
+fn dockerfile_path(context: Option<&tempfile::TempDir>) -> String {
+    context.map_or("Dockerfile".to_string(), |d| {
+        d.path().join("Dockerfile").display().to_string()
+    })
+}
+
+fn compact_in(
+    meta: &Meta,
+    options: &RuleOptions,
+    text: &str,
+    context: Option<&tempfile::TempDir>,
+) -> Vec<String> {
+    let report = lint_text(&dockerfile_path(context), text, &settings(meta, options));
     report
         .findings
         .iter()
@@ -73,10 +86,15 @@ fn compact(meta: &Meta, options: &RuleOptions, text: &str) -> Vec<String> {
         .collect()
 }
 
-fn fix(meta: &Meta, options: &RuleOptions, text: &str) -> String {
+fn fix(
+    meta: &Meta,
+    options: &RuleOptions,
+    text: &str,
+    context: Option<&tempfile::TempDir>,
+) -> String {
     let mut cur = text.to_string();
     for _ in 0..10 {
-        let report = lint_text("Dockerfile", &cur, &settings(meta, options));
+        let report = lint_text(&dockerfile_path(context), &cur, &settings(meta, options));
         let out = apply_fixes(
             &cur,
             report.findings.iter().filter_map(|f| f.fix.as_ref()),
@@ -225,6 +243,9 @@ fn page_examples_behave_as_written() {
         let (mut has_bad, mut has_good, mut has_fixed) = (false, false, false);
         // `toml config` sets the options of the blocks after it in its section
         let mut config: Option<(usize, RuleOptions)> = None;
+        // a `text .dockerignore` block: the examples after it are linted in
+        // a build context holding that file
+        let mut context: Option<tempfile::TempDir> = None;
         for b in &blocks {
             let at = format!("rules/{}.md:{}", m.name, b.open + 1);
             let options = match &config {
@@ -233,9 +254,14 @@ fn page_examples_behave_as_written() {
             };
             match b.role.as_str() {
                 "config" => config = Some((b.section, parse_config(&b.text))),
+                ".dockerignore" => {
+                    let dir = tempfile::tempdir().unwrap();
+                    std::fs::write(dir.path().join(".dockerignore"), &b.text).unwrap();
+                    context = Some(dir);
+                }
                 "bad" => {
                     has_bad = true;
-                    let found = compact(m, &options, &b.text);
+                    let found = compact_in(m, &options, &b.text, context.as_ref());
                     if found.is_empty() {
                         failures.push(format!("{at}: the bad example does not fire {}", m.code));
                     }
@@ -252,7 +278,7 @@ fn page_examples_behave_as_written() {
                 }
                 "good" => {
                     has_good = true;
-                    let found = compact(m, &options, &b.text);
+                    let found = compact_in(m, &options, &b.text, context.as_ref());
                     if !found.is_empty() {
                         failures.push(format!("{at}: the good example fires: {found:?}"));
                     }
@@ -262,7 +288,7 @@ fn page_examples_behave_as_written() {
                         failures.push(format!("{at}: output without a bad example"));
                         continue;
                     };
-                    let want: String = compact(m, &options, bad)
+                    let want: String = compact_in(m, &options, bad, context.as_ref())
                         .iter()
                         .map(|l| format!("{l}\n"))
                         .collect();
@@ -283,7 +309,7 @@ fn page_examples_behave_as_written() {
                         failures.push(format!("{at}: fixed without a bad example"));
                         continue;
                     };
-                    let want = fix(m, &options, bad);
+                    let want = fix(m, &options, bad, context.as_ref());
                     if want != b.text {
                         if bless {
                             replacements.push((b.open, b.close, want.clone()));
@@ -297,7 +323,7 @@ fn page_examples_behave_as_written() {
                     if want == *bad {
                         failures.push(format!("{at}: the fix changes nothing"));
                     }
-                    let left = compact(m, &options, &want);
+                    let left = compact_in(m, &options, &want, context.as_ref());
                     if !left.is_empty() {
                         failures.push(format!("{at}: the fixed example still fires: {left:?}"));
                     }
