@@ -8,8 +8,13 @@
 
 pub mod apt;
 pub mod args;
+pub mod cache;
 pub mod deps;
+pub mod nested;
+pub mod npm;
 mod parse;
+pub mod pip;
+pub mod rpm;
 mod word;
 
 pub use parse::parse_script;
