@@ -16,6 +16,12 @@ static RULES: &[&dyn Rule] = &[
     &d::apk_add_unpinned::ApkAddUnpinned,
     &d::shell_form_command::ShellFormCommand,
     &d::secret_in_arg_or_env::SecretInArgOrEnv,
+    // hadolint: shell and package managers
+    &d::runtime_command_in_run::RuntimeCommandInRun,
+    &d::sudo_in_run::SudoInRun,
+    &d::apt_instead_of_apt_get::AptInsteadOfAptGet,
+    &d::curl_and_wget::CurlAndWget,
+    &d::ln_over_bin_sh::LnOverBinSh,
     // imglint's own
     &d::dependencies_fetched_after_source_copy::DependenciesFetchedAfterSourceCopy,
     &d::final_stage_runs_as_root::FinalStageRunsAsRoot,
