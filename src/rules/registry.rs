@@ -19,7 +19,11 @@ static RULES: &[&dyn Rule] = &[
     // hadolint: shell and package managers
     &d::runtime_command_in_run::RuntimeCommandInRun,
     &d::sudo_in_run::SudoInRun,
+    &d::pip_install_unpinned::PipInstallUnpinned,
+    &d::npm_install_unpinned::NpmInstallUnpinned,
     &d::apt_instead_of_apt_get::AptInsteadOfAptGet,
+    &d::gem_install_unpinned::GemInstallUnpinned,
+    &d::go_install_unpinned::GoInstallUnpinned,
     &d::curl_and_wget::CurlAndWget,
     &d::ln_over_bin_sh::LnOverBinSh,
     // imglint's own
