@@ -1,6 +1,7 @@
 //! Rules over Dockerfiles, one per file, named for what they flag.
 
 pub mod apk_add_unpinned;
+pub mod apk_add_without_no_cache;
 pub mod apt_get_install_recommends;
 pub mod apt_get_unpinned;
 pub mod apt_get_without_yes;
@@ -24,11 +25,13 @@ pub mod ln_over_bin_sh;
 pub mod missing_ca_certificates;
 pub mod npm_install_unpinned;
 pub mod pip_install_unpinned;
+pub mod pip_install_without_no_cache_dir;
 pub mod runtime_command_in_run;
 pub mod secret_in_arg_or_env;
 pub mod shell_form_command;
 pub mod sudo_in_run;
 mod unpinned;
+pub mod yarn_cache_not_cleaned;
 pub mod yum_cache_not_cleaned;
 pub mod yum_install_unpinned;
 pub mod yum_without_yes;
