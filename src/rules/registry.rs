@@ -19,6 +19,7 @@ static RULES: &[&dyn Rule] = &[
     // hadolint: shell and package managers
     &d::runtime_command_in_run::RuntimeCommandInRun,
     &d::sudo_in_run::SudoInRun,
+    &d::archive_extracted_after_copy::ArchiveExtractedAfterCopy,
     &d::pip_install_unpinned::PipInstallUnpinned,
     &d::npm_install_unpinned::NpmInstallUnpinned,
     &d::apk_add_without_no_cache::ApkAddWithoutNoCache,
@@ -35,10 +36,14 @@ static RULES: &[&dyn Rule] = &[
     &d::dnf_cache_not_cleaned::DnfCacheNotCleaned,
     &d::dnf_install_unpinned::DnfInstallUnpinned,
     &d::pip_install_without_no_cache_dir::PipInstallWithoutNoCacheDir,
+    &d::useradd_without_no_log_init::UseraddWithoutNoLogInit,
+    &d::wget_without_progress_option::WgetWithoutProgressOption,
+    &d::consecutive_run_instructions::ConsecutiveRunInstructions,
     &d::yarn_cache_not_cleaned::YarnCacheNotCleaned,
     &d::go_install_unpinned::GoInstallUnpinned,
     &d::curl_and_wget::CurlAndWget,
     &d::ln_over_bin_sh::LnOverBinSh,
+    &d::pipe_without_pipefail::PipeWithoutPipefail,
     // imglint's own
     &d::dependencies_fetched_after_source_copy::DependenciesFetchedAfterSourceCopy,
     &d::final_stage_runs_as_root::FinalStageRunsAsRoot,
