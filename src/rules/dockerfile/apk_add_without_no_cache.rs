@@ -112,6 +112,14 @@ mod tests {
     }
 
     #[test]
+    fn points_at_the_subcommand() {
+        assert_eq!(
+            spans("DL3019", "FROM alpine\nRUN sudo apk -U add git\n"),
+            ["add"]
+        );
+    }
+
+    #[test]
     fn fixes_by_adding_no_cache() {
         assert_eq!(
             fixed(

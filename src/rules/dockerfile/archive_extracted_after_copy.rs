@@ -157,6 +157,17 @@ mod tests {
     }
 
     #[test]
+    fn points_at_the_copied_archive() {
+        assert_eq!(
+            spans(
+                "DL3010",
+                "FROM debian\nCOPY --chown=1 a.txt b.tgz /x/\nRUN tar xzf /x/b.tgz\n"
+            ),
+            ["b.tgz"]
+        );
+    }
+
+    #[test]
     fn passes_when_nothing_is_extracted_or_add_cannot_help() {
         passes(
             "DL3010",

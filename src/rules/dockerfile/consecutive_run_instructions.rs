@@ -150,6 +150,11 @@ mod tests {
     }
 
     #[test]
+    fn points_at_the_keyword() {
+        assert_eq!(spans("DL3059", "FROM debian\nRUN a\nrun b\n"), ["run"]);
+    }
+
+    #[test]
     fn passes_when_runs_are_separate_for_a_reason() {
         // another instruction between them
         passes("DL3059", "FROM debian\nRUN a\nENV X=1\nRUN b\n");

@@ -94,6 +94,17 @@ mod tests {
     }
 
     #[test]
+    fn points_at_the_tool_of_the_run() {
+        assert_eq!(
+            spans(
+                "DL4001",
+                "FROM debian\nRUN curl -O https://e/a\nRUN x && /usr/bin/wget -q https://e/b\n"
+            ),
+            ["/usr/bin/wget"]
+        );
+    }
+
+    #[test]
     fn stages_are_separate() {
         passes(
             "DL4001",

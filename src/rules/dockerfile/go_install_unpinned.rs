@@ -148,6 +148,17 @@ mod tests {
     }
 
     #[test]
+    fn points_at_the_module() {
+        assert_eq!(
+            spans(
+                "DL3062",
+                "FROM golang\nRUN go install -v \"github.com/x/y@latest\"\n"
+            ),
+            ["\"github.com/x/y@latest\""]
+        );
+    }
+
+    #[test]
     fn fires_in_heredocs_and_onbuild() {
         fires(
             "DL3062",

@@ -220,6 +220,14 @@ mod tests {
     }
 
     #[test]
+    fn points_at_install() {
+        assert_eq!(
+            spans("DL3042", "FROM python\nRUN python -m pip install .\n"),
+            ["install"]
+        );
+    }
+
+    #[test]
     fn fixes_by_adding_the_flag() {
         assert_eq!(
             fixed(

@@ -260,6 +260,14 @@ mod tests {
     }
 
     #[test]
+    fn points_at_the_pipe() {
+        assert_eq!(
+            spans("DL4006", "FROM debian\nRUN a \\\n  # b\n  | b\n"),
+            ["|"]
+        );
+    }
+
+    #[test]
     fn fires_in_exec_form_heredocs_and_onbuild() {
         fires(
             "DL4006",

@@ -130,6 +130,17 @@ mod tests {
     }
 
     #[test]
+    fn points_at_useradd() {
+        assert_eq!(
+            spans(
+                "DL3046",
+                "FROM debian\nRUN /usr/sbin/useradd -u 123456 app\n"
+            ),
+            ["/usr/sbin/useradd"]
+        );
+    }
+
+    #[test]
     fn fixes_by_adding_l() {
         assert_eq!(
             fixed(

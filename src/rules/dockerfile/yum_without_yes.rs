@@ -113,6 +113,14 @@ mod tests {
     }
 
     #[test]
+    fn points_at_the_subcommand() {
+        assert_eq!(
+            spans("DL3030", "FROM centos:7\nRUN yum -q group install x\n"),
+            ["group install"]
+        );
+    }
+
+    #[test]
     fn fixes_by_adding_yes() {
         assert_eq!(
             fixed(

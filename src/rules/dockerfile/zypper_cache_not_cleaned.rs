@@ -86,6 +86,14 @@ mod tests {
     }
 
     #[test]
+    fn points_at_the_subcommand() {
+        assert_eq!(
+            spans("DL3036", "FROM opensuse/leap\nRUN zypper -n in x=1\n"),
+            ["in"]
+        );
+    }
+
+    #[test]
     fn passes_with_cleanup_or_mounts() {
         for run in [
             "zypper -n in x=1 && zypper clean -a",
