@@ -8,8 +8,13 @@
 
 pub mod apt;
 pub mod args;
+pub mod cache;
 pub mod deps;
+pub mod nested;
+pub mod npm;
 mod parse;
+pub mod pip;
+pub mod rpm;
 mod word;
 
 pub use parse::parse_script;
@@ -313,11 +318,18 @@ impl Script {
         };
         let mut lex = crate::syntax::lex::Lex::new('\\');
         lex.skip_unset_env = true;
-        let words = lex.words(&word.raw, &chained).ok()?;
-        if words.iter().any(|w| w.contains('$')) {
+        // split the expanded text: BuildKit's own word list loses the text
+        // before a `${VAR#prefix}` expansion
+        let result = lex.process(&word.raw, &chained).ok()?.result;
+        if result.contains('$') {
             return None;
         }
-        Some(words)
+        // a word in double quotes stays one word
+        let raw = word.raw.as_str();
+        if raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"') {
+            return Some(vec![result]);
+        }
+        Some(result.split_whitespace().map(str::to_string).collect())
     }
 
     /// Parses `text` whose bytes map to the source through `map`.

@@ -223,6 +223,8 @@ impl Walker<'_> {
                 self.list(&s.list, c);
             }
             ast::CompoundCommand::ForClause(f) => {
+                // substitutions in the word list run once, before the loop
+                self.words_substitutions(f.values.iter().flatten(), cx);
                 let mut c = cx;
                 c.in_loop = true;
                 self.list(&f.body.list, c);
@@ -233,6 +235,7 @@ impl Walker<'_> {
                 self.list(&f.body.list, c);
             }
             ast::CompoundCommand::CaseClause(cs) => {
+                self.words_substitutions(std::iter::once(&cs.value), cx);
                 for item in &cs.cases {
                     if let Some(list) = &item.cmd {
                         self.list(list, cx);
@@ -265,6 +268,18 @@ impl Walker<'_> {
                 self.command(&c.body, self.out.pipelines.len().saturating_sub(1), cx2);
             }
             ast::CompoundCommand::Arithmetic(_) => {}
+        }
+    }
+
+    /// Parses the command substitutions in `words`.
+    fn words_substitutions<'w>(&mut self, words: impl Iterator<Item = &'w ast::Word>, cx: Context) {
+        let mut nested = Vec::new();
+        for w in words {
+            let sw = self.word(w);
+            nested.extend(substitutions(&sw, self.word_range(w)));
+        }
+        for (lo, hi) in nested {
+            self.nested(lo, hi, cx);
         }
     }
 
@@ -497,6 +512,8 @@ fn split_top_level(text: &str) -> Vec<(usize, usize)> {
             }
             b'(' | b'{' => depth += 1,
             b')' | b'}' => depth -= 1,
+            // a single `|` joins a pipeline: keep it in one piece
+            b'|' if b.get(i + 1) != Some(&b'|') && (i == 0 || b[i - 1] != b'|') => {}
             b'&' | b'|' | b';' | b'\n' if depth <= 0 => {
                 out.push((start, i));
                 while i + 1 < b.len() && matches!(b[i + 1], b'&' | b'|') {
@@ -680,5 +697,20 @@ mod tests {
         );
         let cd = s.commands.iter().find(|c| c.is("cd")).unwrap();
         assert_eq!(cd.span.start, 100 + text_pos(t, "cd"));
+        // substitutions in a `for` word list and a `case` word
+        let s = parse(
+            "for f in $(git ls-files | grep x); do echo $f; done; case $(uname -m) in x) ;; esac",
+        );
+        let n = names(&s);
+        assert!(
+            n.contains(&"git".to_string()) && n.contains(&"uname".to_string()),
+            "{n:?}"
+        );
+        assert!(s.has_pipe());
+        // pipelines stay whole
+        let t = "X=$(case ${A} in a) echo x;; esac) && curl -s u | tar xz || true";
+        let s = parse(t);
+        assert!(s.error.is_some());
+        assert!(s.has_pipe(), "{:?}", s.pipelines);
     }
 }
