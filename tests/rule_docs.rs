@@ -181,7 +181,9 @@ fn every_rule_has_a_page_and_every_page_a_rule() {
     assert!(missing.is_empty(), "rules without a page: {missing:?}");
     for entry in std::fs::read_dir(rules_dir()).unwrap() {
         let p = entry.unwrap().path();
-        if p.extension().is_some_and(|e| e == "md") {
+        if p.extension().is_some_and(|e| e == "md")
+            && p.file_name().is_some_and(|n| n != "README.md")
+        {
             let stem = p.file_stem().unwrap().to_string_lossy().to_string();
             assert!(
                 rules::all().iter().any(|r| r.meta().name == stem),
@@ -353,4 +355,54 @@ fn page_examples_behave_as_written() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// `rules/README.md` lists every rule; `IMGLINT_BLESS=1` rewrites it.
+#[test]
+fn the_rule_index_lists_every_rule() {
+    let mut out = String::from(
+        "# Rules\n\nEvery rule imglint has, in the order `imglint rules` lists them. Each page says\nwhat the rule checks, why it matters, and shows examples that the test suite\nruns. Rules marked *off* run only when selected (`--select`, configuration).\n\n",
+    );
+    let sections = [
+        (Target::Dockerfile, "## Dockerfile rules\n\n"),
+        (Target::Image, "## Image checks (`imglint image`)\n\n"),
+    ];
+    for (target, title) in sections {
+        out.push_str(title);
+        out.push_str("| Code | Name | Severity | Category | Fix | Also known as |\n|---|---|---|---|---|---|\n");
+        for r in rules::all().iter().filter(|r| r.meta().target == target) {
+            let m = r.meta();
+            let fix = match m.fix {
+                FixAvailability::None => "",
+                FixAvailability::Sometimes => "sometimes",
+                FixAvailability::Always => "yes",
+            };
+            let severity = if m.default_enabled {
+                m.severity.to_string()
+            } else {
+                format!("{} (*off*)", m.severity)
+            };
+            let aliases: Vec<String> = m.aliases.iter().map(|a| format!("`{a}`")).collect();
+            out.push_str(&format!(
+                "| {} | [{}]({}.md) | {} | {} | {} | {} |\n",
+                m.code,
+                m.name,
+                m.name,
+                severity,
+                m.category,
+                fix,
+                aliases.join(", ")
+            ));
+        }
+        out.push('\n');
+    }
+    let path = rules_dir().join("README.md");
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    if current != out {
+        if std::env::var("IMGLINT_BLESS").is_ok_and(|v| v == "1") {
+            std::fs::write(&path, &out).unwrap();
+        } else {
+            panic!("rules/README.md is out of date; run with IMGLINT_BLESS=1");
+        }
+    }
 }
