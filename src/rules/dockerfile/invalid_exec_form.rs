@@ -10,7 +10,7 @@ const META: Meta = Meta {
     code: "IL1003",
     name: "invalid-exec-form",
     aliases: &[],
-    severity: Severity::Warning,
+    severity: Severity::Error,
     category: Category::Correctness,
     fix: FixAvailability::Sometimes,
     default_enabled: true,
@@ -24,6 +24,14 @@ const META: Meta = Meta {
 /// opens with a quote, closes with `]` and separates elements by commas.
 fn meant_as_array(text: &str) -> bool {
     let t = text.trim();
+    // an array never closed: `["a", "b"`
+    let opened = t.strip_prefix('[').map(str::trim_start);
+    if !t.ends_with(']')
+        && opened.is_some_and(|o| o.starts_with('"'))
+        && (t.contains("\",") || t.contains("\" ,"))
+    {
+        return true;
+    }
     let Some(inner) = t.strip_prefix('[').and_then(|t| t.strip_suffix(']')) else {
         return false;
     };
@@ -183,6 +191,7 @@ mod tests {
             .len(),
             1
         );
+        assert_eq!(spans("IL1003", "FROM alpine\nCMD [\"a\", \"b\"\n").len(), 1);
         assert_eq!(
             spans("IL1003", "FROM alpine\nCOPY ['a', 'b', '/c/']\n"),
             ["['a', 'b', '/c/']"]
