@@ -149,21 +149,49 @@ impl<'a> Context<'a> {
     /// to the repository root are tried. `false` when the file is not on
     /// disk (standard input).
     pub fn context_has(&self, relative: &str) -> bool {
-        let Ok(path) = std::fs::canonicalize(&self.shared.file.path) else {
-            return false;
+        self.context_path(relative).is_some()
+    }
+
+    /// The text of the build-context file at `relative` path (found as
+    /// [`Context::context_has`] finds it), if it is small enough to read.
+    pub fn context_read(&self, relative: &str) -> Option<String> {
+        const LIMIT: u64 = 1 << 20;
+        let path = self.context_path(relative)?;
+        if std::fs::metadata(&path).ok()?.len() > LIMIT {
+            return None;
+        }
+        std::fs::read_to_string(path).ok()
+    }
+
+    fn context_path(&self, relative: &str) -> Option<std::path::PathBuf> {
+        // only paths inside the context
+        let rel = std::path::Path::new(relative.trim_start_matches("./"));
+        if relative.is_empty()
+            || !rel
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+        {
+            return None;
+        }
+        // the Dockerfile's directory (the file itself may not be on disk)
+        let file = &self.shared.file.path;
+        let dir = match std::fs::canonicalize(file) {
+            Ok(p) => p.parent()?.to_path_buf(),
+            Err(_) => std::fs::canonicalize(file.parent()?).ok()?,
         };
-        let mut dir = path.parent();
+        let mut dir = Some(dir.as_path());
         for _ in 0..5 {
-            let Some(d) = dir else { break };
-            if d.join(relative).exists() {
-                return true;
+            let d = dir?;
+            let candidate = d.join(rel);
+            if candidate.exists() {
+                return Some(candidate);
             }
             if d.join(".git").exists() {
                 break;
             }
             dir = d.parent();
         }
-        false
+        None
     }
 
     /// Reports a finding of the running rule at `span`.
@@ -200,6 +228,16 @@ impl FindingBuilder<'_> {
 
     pub fn fix(self, fix: Fix) -> Self {
         self.finding.fix = Some(fix);
+        self
+    }
+
+    /// Reports at `severity` instead of the rule's default, for findings
+    /// that are more (or less) certain than usual. A severity the user set
+    /// for the rule wins.
+    pub fn severity(self, severity: Severity) -> Self {
+        if self.finding.severity == self.finding.rule.severity {
+            self.finding.severity = severity;
+        }
         self
     }
 

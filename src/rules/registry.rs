@@ -106,7 +106,6 @@ static RULES: &[&dyn Rule] = &[
     &d::invalid_default_arg_in_from::InvalidDefaultArgInFrom,
     &d::invalid_image_reference::InvalidImageReference,
     &d::copy_ignored_file::CopyIgnoredFile,
-    &d::dependencies_fetched_after_source_copy::DependenciesFetchedAfterSourceCopy,
     &d::orphan_package_index_update::OrphanPackageIndexUpdate,
     &d::apt_get_dist_upgrade::AptGetDistUpgrade,
     &d::final_stage_runs_as_root::FinalStageRunsAsRoot,
@@ -118,6 +117,8 @@ static RULES: &[&dyn Rule] = &[
     &d::workdir_in_system_directory::WorkdirInSystemDirectory,
     &d::build_image_in_final_stage::BuildImageInFinalStage,
     &d::missing_ca_certificates::MissingCaCertificates,
+    // language build advice: layer order, cache mounts, lockfiles
+    &d::dependencies_fetched_after_source_copy::DependenciesFetchedAfterSourceCopy,
     // image checks
     &ImageRule(&i::root_user::META),
     &ImageRule(&i::missing_healthcheck::META),

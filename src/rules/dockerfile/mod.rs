@@ -55,6 +55,7 @@ pub mod invalid_spdx_label;
 pub mod invalid_url_label;
 pub mod label_not_in_schema;
 mod label_schema;
+mod lang;
 pub mod last_user_is_root;
 mod layers;
 pub mod legacy_key_value_format;

@@ -1,0 +1,118 @@
+//! What the language-aware rules share: the files a stage has been given
+//! before a `RUN` ([`inputs`]), the variables a command sees ([`env`]), the
+//! caches a dependency step uses ([`caches`]) and what is known about base
+//! images ([`images`]).
+
+pub mod caches;
+pub mod env;
+pub mod images;
+pub mod inputs;
+
+use crate::graph::{Base, Build, EdgeKind, EdgeTarget};
+use crate::rules::Context;
+use crate::shell::args::Args;
+use crate::shell::deps;
+use crate::syntax::Args as InsArgs;
+
+/// The base name of a path (`a/b/go.sum` → `go.sum`).
+pub fn base_name(path: &str) -> &str {
+    let p = path.trim_end_matches('/');
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+/// Whether stage `stage` maintains lockfiles: it rewrites them (`go mod
+/// tidy`, `cargo update` …) to hand them back to the repository, copying
+/// them out (`cp go.mod go.sum /out`) or exporting them through a `scratch`
+/// stage (`COPY --from=vendored /out /`). Rules about lockfile discipline
+/// stay silent there.
+pub fn is_lock_maintenance(cx: &Context<'_>, build: &Build, stage: usize) -> bool {
+    let chain = build.chain(stage);
+    let commands = |si: usize| {
+        build
+            .stages
+            .get(si)
+            .into_iter()
+            .flat_map(|s| s.instructions())
+            .flat_map(|i| cx.scripts_of(i).iter())
+            .flat_map(|sc| sc.commands.iter())
+    };
+    let relocks = chain
+        .iter()
+        .any(|&si| commands(si).any(|c| deps::relock(c).is_some()));
+    if !relocks {
+        return false;
+    }
+    // an output stage takes files from this one (or a stage built on it)
+    let exported = build.edges.iter().any(|e| {
+        let EdgeTarget::Stage(from) = e.target else {
+            return false;
+        };
+        if e.kind != EdgeKind::CopyFrom || !build.chain(from).contains(&stage) {
+            return false;
+        }
+        let Some(ins) = cx.instruction(e.instruction) else {
+            return false;
+        };
+        let to_scratch = build
+            .stages
+            .get(e.stage)
+            .is_some_and(|s| s.base == Base::Scratch);
+        let InsArgs::Paths(p) = &ins.args else {
+            return false;
+        };
+        let Some((_, sources)) = p.words.split_last() else {
+            return false;
+        };
+        sources.iter().any(|s| {
+            let name = base_name(&s.text);
+            matches!(name, "out" | "vendor")
+                || (to_scratch
+                    && deps::Tool::ALL
+                        .iter()
+                        .any(|t| t.lockfiles().contains(&name) || t.manifest() == Some(name)))
+        })
+    });
+    if exported {
+        return true;
+    }
+    // or copies lockfiles somewhere itself
+    chain.iter().any(|&si| {
+        commands(si).any(|c| {
+            let Some(a) = Args::of(c) else { return false };
+            if !matches!(a.program(), "cp" | "mv" | "install" | "rsync") {
+                return false;
+            }
+            let ops = a.operands(&["-t", "--target-directory", "-m", "--mode"]);
+            ops.len() >= 2
+                && ops[..ops.len() - 1].iter().any(|w| {
+                    let n = base_name(&w.value);
+                    deps::Tool::ALL.iter().any(|t| t.lockfiles().contains(&n))
+                })
+        })
+    })
+}
+
+/// Whether the lockfile rules look at the instruction being checked: not
+/// an `ONBUILD` body (the child image decides what it copies), not a
+/// lockfile-maintenance stage.
+pub fn checks_lock_discipline(cx: &Context<'_>) -> bool {
+    if cx.in_onbuild() {
+        return false;
+    }
+    let Some(state) = cx.state() else {
+        return false;
+    };
+    !is_lock_maintenance(cx, cx.build(), state.stage)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_names() {
+        assert_eq!(base_name("a/b/go.sum"), "go.sum");
+        assert_eq!(base_name("src/"), "src");
+        assert_eq!(base_name("go.mod"), "go.mod");
+    }
+}
