@@ -119,6 +119,10 @@ static RULES: &[&dyn Rule] = &[
     &d::missing_ca_certificates::MissingCaCertificates,
     // language build advice: layer order, cache mounts, lockfiles
     &d::dependencies_fetched_after_source_copy::DependenciesFetchedAfterSourceCopy,
+    &d::lockfile_not_copied::LockfileNotCopied,
+    &d::manifest_copy_flattens_tree::ManifestCopyFlattensTree,
+    &d::cargo_stub_source_not_touched::CargoStubSourceNotTouched,
+    &d::cargo_chef_cook_mismatch::CargoChefCookMismatch,
     // image checks
     &ImageRule(&i::root_user::META),
     &ImageRule(&i::missing_healthcheck::META),
