@@ -123,6 +123,13 @@ static RULES: &[&dyn Rule] = &[
     &d::manifest_copy_flattens_tree::ManifestCopyFlattensTree,
     &d::cargo_stub_source_not_touched::CargoStubSourceNotTouched,
     &d::cargo_chef_cook_mismatch::CargoChefCookMismatch,
+    &d::dependency_step_without_cache_mount::DependencyStepWithoutCacheMount,
+    &d::cache_mount_output_not_persisted::CacheMountOutputNotPersisted,
+    &d::cache_mount_defeated::CacheMountDefeated,
+    &d::apt_cache_mount_with_docker_clean::AptCacheMountWithDockerClean,
+    &d::apt_cache_mount_unlocked::AptCacheMountUnlocked,
+    &d::apk_cache_mount_ineffective::ApkCacheMountIneffective,
+    &d::cache_mount_not_owned_by_user::CacheMountNotOwnedByUser,
     // image checks
     &ImageRule(&i::root_user::META),
     &ImageRule(&i::missing_healthcheck::META),
