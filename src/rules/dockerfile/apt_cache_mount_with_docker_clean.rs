@@ -50,6 +50,19 @@ fn handles_hook(cx: &Context<'_>, i: usize) -> bool {
     }
 }
 
+/// Inserts the hook removal on the line after the `FROM` at `from`.
+fn hook_fix(cx: &Context<'_>, from: usize) -> Option<Fix> {
+    let text = cx.text();
+    let ins = cx.instruction(from)?;
+    let end = ins.span.end as usize;
+    let at = end + text.get(end..)?.find('\n')? + 1;
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    Some(Fix::unsafe_(
+        "remove the `docker-clean` hook after `FROM`",
+        vec![Edit::insert(at as u32, format!("{KEEP_CACHE}{eol}"))],
+    ))
+}
+
 impl Rule for AptCacheMountWithDockerClean {
     fn meta(&self) -> &'static Meta {
         &META
@@ -65,6 +78,13 @@ impl Rule for AptCacheMountWithDockerClean {
         }
         let mut chain = build.chain(stage.index);
         chain.reverse();
+        let Some(root_from) = chain
+            .first()
+            .and_then(|&r| build.stages.get(r))
+            .map(|s| s.from)
+        else {
+            return;
+        };
         let mut first = true;
         for si in chain {
             let own = si == stage.index;
@@ -87,22 +107,9 @@ impl Rule for AptCacheMountWithDockerClean {
                 else {
                     continue;
                 };
-                let fix = first.then(|| {
-                    let text = cx.text();
-                    let start = ins.keyword.span.start as usize;
-                    let line_start = text
-                        .get(..start)
-                        .and_then(|t| t.rfind('\n'))
-                        .map_or(0, |n| n + 1);
-                    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
-                    Fix::unsafe_(
-                        "remove the `docker-clean` hook before the first cached `RUN`",
-                        vec![Edit::insert(
-                            line_start as u32,
-                            format!("{KEEP_CACHE}{eol}"),
-                        )],
-                    )
-                });
+                // once, right after the `FROM` of the image: every stage
+                // built on it benefits
+                let fix = first.then(|| hook_fix(cx, root_from)).flatten();
                 first = false;
                 if !own {
                     continue;
@@ -191,6 +198,19 @@ mod tests {
             "{CACHED}FROM debian:12\nRUN --mount=type=cache,target=/var/cache/apt apt-get install -y git\n"
         );
         assert_eq!(check("IL3204", &text).len(), 2);
+    }
+
+    #[test]
+    fn fix_goes_to_the_shared_base_stage() {
+        let text = "FROM debian:12 AS base\nRUN echo base\nFROM base AS a\nRUN --mount=type=cache,target=/var/cache/apt apt-get install -y git\nFROM base AS b\nRUN --mount=type=cache,target=/var/cache/apt apt-get install -y curl\n";
+        assert_eq!(
+            fixed("IL3204", text, Applicability::Unsafe),
+            text.replacen(
+                "FROM debian:12 AS base\n",
+                &format!("FROM debian:12 AS base\n{}\n", super::KEEP_CACHE),
+                1
+            )
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 use super::lang::caches::{build_dirs, cache_mounts, download_dirs, is_mounted};
 use super::lang::inputs::is_whole_context;
-use super::lang::{base_name, is_lock_maintenance};
+use super::lang::{base_name, downloads_nothing, is_lock_maintenance};
 use crate::graph::Stage;
 use crate::rules::*;
 use crate::shell::deps::{self, Ecosystem, StepKind, Tool};
@@ -140,8 +140,6 @@ impl Rule for DependenciesFetchedAfterSourceCopy {
             .get(META.name, "ordering")
             .and_then(|v| v.as_str())
             .is_some_and(|v| v.eq_ignore_ascii_case("loose"));
-        // Go modules vendored in the repository are not downloaded
-        let go_vendored = cx.context_has("vendor/modules.txt");
         let mut chain = build.chain(stage.index);
         chain.reverse();
         let mut invalidated: Option<Invalidation> = None;
@@ -218,12 +216,6 @@ impl Rule for DependenciesFetchedAfterSourceCopy {
                             .flat_map(deps::manifest_ecosystems)
                             .collect();
                         let caches = cache_mounts(cx, ins, i);
-                        let vendored_env = build.state(i).is_some_and(|st| {
-                            st.scope
-                                .var("GOFLAGS")
-                                .and_then(|v| v.value.as_deref())
-                                .is_some_and(|v| v.contains("-mod=vendor"))
-                        });
                         for script in cx.scripts_of(i) {
                             for (ci, cmd) in script.commands.iter().enumerate() {
                                 let Some(step) = deps::classify(cmd) else {
@@ -239,8 +231,7 @@ impl Rule for DependenciesFetchedAfterSourceCopy {
                                 };
                                 if prepared.contains(&e)
                                     || reported.contains(&e)
-                                    || step.vendored
-                                    || (e == Ecosystem::Go && (vendored_env || go_vendored))
+                                    || downloads_nothing(cx, i, script, ci, &step)
                                 {
                                     continue;
                                 }
@@ -452,6 +443,11 @@ mod tests {
         passes(
             "IL3001",
             "FROM golang:1.22\nENV GOFLAGS=-mod=vendor\nCOPY . .\nRUN go build -o /app\n",
+        );
+        // GOPATH mode downloads no modules
+        passes(
+            "IL3001",
+            "FROM golang:1.22\nCOPY . /go/src/app\nRUN GO111MODULE=off go build -o /app ./...\n",
         );
     }
 

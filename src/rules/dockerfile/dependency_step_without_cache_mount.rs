@@ -1,6 +1,6 @@
 use super::lang::caches::{cache_mounts, download_dirs, is_mounted};
-use super::lang::env;
 use super::lang::inputs::Inputs;
+use super::lang::{downloads_nothing, env};
 use crate::fix::{Edit, Fix};
 use crate::graph::Base;
 use crate::rules::*;
@@ -118,8 +118,8 @@ fn mount_dir(
 }
 
 /// Whether an earlier step of the stage chain fetched `tool`'s
-/// dependencies into the image (no cache mount): a build then downloads
-/// nothing.
+/// dependencies into the image (no cache mount): a later build then
+/// downloads little.
 fn fetched_into_layer(cx: &Context<'_>, index: usize, tool: Tool) -> bool {
     let build = cx.build();
     let Some(state) = build.state(index) else {
@@ -138,7 +138,6 @@ fn fetched_into_layer(cx: &Context<'_>, index: usize, tool: Tool) -> bool {
                     s.commands.iter().enumerate().any(|(ci, c)| {
                         deps::classify(c).is_some_and(|st| {
                             st.tool == tool
-                                && st.kind == StepKind::Fetch
                                 && !is_mounted(&mounts, &download_dirs(cx, i, s, ci, tool))
                         })
                     })
@@ -194,7 +193,7 @@ impl Rule for DependencyStepWithoutCacheMount {
                 let Some(step) = deps::classify(cmd) else {
                     continue;
                 };
-                if step.tool == Tool::Bundler || step.vendored {
+                if step.tool == Tool::Bundler || downloads_nothing(cx, index, script, ci, &step) {
                     // Bundler's install path is its cache and must stay in
                     // the layer; vendored Go modules are not downloaded
                     continue;
@@ -358,6 +357,18 @@ mod tests {
             &[
                 "4:5 IL3201 `go mod download` downloads without a cache mount: every rebuild fetches everything",
             ],
+        );
+        // a first build without a mount left the downloads in the image:
+        // only that one is reported
+        fires(
+            "IL3201",
+            "# syntax=docker/dockerfile:1\nFROM rust:1.83\nCOPY Cargo.toml Cargo.lock ./\nRUN mkdir src && touch src/lib.rs && cargo build --release\nCOPY --link src src\nRUN touch src/lib.rs && cargo build --release\n",
+            &["4:38 IL3201 `cargo build` downloads without a cache mount: every rebuild fetches everything"],
+        );
+        // GOPATH mode and vendored modules download nothing
+        passes(
+            "IL3201",
+            "# syntax=docker/dockerfile:1\nFROM golang:1.23\nENV GO111MODULE=off\nRUN go build ./...\n",
         );
         // the modules went into a cache mount, not the layer: the build needs it too
         fires(

@@ -129,6 +129,30 @@ mod tests {
     }
 
     #[test]
+    fn a_glob_counts_only_when_the_context_has_the_lockfile() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("package.json"), "{}").unwrap();
+        let path = dir.path().join("Dockerfile").display().to_string();
+        let settings = crate::lint::LintSettings {
+            selection: crate::rules::Selection::only(&["IL3301".to_string()]).unwrap(),
+            ..crate::lint::LintSettings::default()
+        };
+        let text = "FROM node:22\nCOPY package*.json ./\nRUN npm install\n";
+        assert!(
+            crate::lint::lint_text(&path, text, &settings)
+                .findings
+                .is_empty()
+        );
+        std::fs::write(dir.path().join("package-lock.json"), "{}").unwrap();
+        assert_eq!(
+            crate::lint::lint_text(&path, text, &settings)
+                .findings
+                .len(),
+            1
+        );
+    }
+
+    #[test]
     fn bind_mounted_lockfiles_count() {
         fires(
             "IL3301",

@@ -255,14 +255,24 @@ impl Inputs {
     /// file they go with: when the build context shows the manifest but
     /// none of `names`, the project has none of them.
     pub fn presence(&self, cx: &Context<'_>, names: &[&str], manifest: Option<&str>) -> Presence {
+        // the build context shows the manifest but none of the files
+        let context_lacks = || {
+            manifest.is_some_and(|m| !m.contains('*') && cx.context_has(m))
+                && !names.iter().any(|n| cx.context_has(n))
+        };
         if let Some(it) = self.find(names) {
+            // a glob (`package*.json`) covers the files only if they exist
+            let glob = base_name(&it.source).contains(['*', '?', '[']);
+            if glob && context_lacks() {
+                return Presence::Absent;
+            }
             return Presence::Copied(it.span);
         }
         if let Some(whole) = &self.whole {
             if names.iter().any(|n| cx.context_has(n)) {
                 return Presence::Copied(whole.span);
             }
-            if manifest.is_some_and(|m| !m.contains('*') && cx.context_has(m)) {
+            if context_lacks() {
                 return Presence::Absent;
             }
             return Presence::Possible;

@@ -92,6 +92,26 @@ pub fn is_lock_maintenance(cx: &Context<'_>, build: &Build, stage: usize) -> boo
     })
 }
 
+/// Whether a dependency step downloads nothing: Go with vendored modules
+/// (`-mod=vendor`, `GOFLAGS=-mod=vendor`, a `vendor/modules.txt` in the
+/// build context) or in GOPATH mode (`GO111MODULE=off`).
+pub fn downloads_nothing(
+    cx: &Context<'_>,
+    index: usize,
+    script: &crate::shell::Script,
+    ci: usize,
+    step: &deps::DepStep,
+) -> bool {
+    if step.tool != deps::Tool::Go {
+        return false;
+    }
+    let var = |n: &str| env::variable(cx, index, script, ci, n);
+    step.vendored
+        || var("GOFLAGS").is_some_and(|v| v.contains("-mod=vendor"))
+        || var("GO111MODULE").is_some_and(|v| v.eq_ignore_ascii_case("off"))
+        || cx.context_has("vendor/modules.txt")
+}
+
 /// Whether the lockfile rules look at the instruction being checked: not
 /// an `ONBUILD` body (the child image decides what it copies), not a
 /// lockfile-maintenance stage.
