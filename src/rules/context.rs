@@ -6,7 +6,14 @@ use crate::graph::{Build, InstrState};
 use crate::shell::{self, Script};
 use crate::source::{SourceFile, Span};
 use crate::syntax::{Dockerfile, Instruction};
-use std::cell::OnceCell;
+use std::any::Any;
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+/// Values shared by the rules, by what they are and a key.
+type Memo = HashMap<(&'static str, usize), Rc<dyn Any>>;
 
 /// Data shared by all rules for one file.
 pub struct Shared<'a> {
@@ -15,6 +22,10 @@ pub struct Shared<'a> {
     pub build: &'a Build,
     pub options: &'a RuleOptions,
     scripts: Vec<OnceCell<Vec<Script>>>,
+    /// Values computed once per file and shared by the rules.
+    memo: RefCell<Memo>,
+    /// Build-context lookups already made.
+    context: RefCell<HashMap<String, Option<PathBuf>>>,
 }
 
 impl<'a> Shared<'a> {
@@ -32,6 +43,8 @@ impl<'a> Shared<'a> {
             scripts: (0..df.instructions.len())
                 .map(|_| OnceCell::new())
                 .collect(),
+            memo: RefCell::default(),
+            context: RefCell::default(),
         }
     }
 
@@ -144,6 +157,27 @@ impl<'a> Context<'a> {
         self.shared.build.expand_keep_unset(index, word)
     }
 
+    /// A value computed once per file for `(kind, key)` and shared by every
+    /// rule that asks for it (`kind` names what it is, `key` is usually an
+    /// instruction or stage index).
+    pub fn memo<T: 'static>(
+        &self,
+        kind: &'static str,
+        key: usize,
+        init: impl FnOnce() -> T,
+    ) -> Rc<T> {
+        let found = self.shared.memo.borrow().get(&(kind, key)).cloned();
+        if let Some(v) = found.and_then(|v| v.downcast::<T>().ok()) {
+            return v;
+        }
+        let v = Rc::new(init());
+        self.shared
+            .memo
+            .borrow_mut()
+            .insert((kind, key), v.clone() as Rc<dyn Any>);
+        v
+    }
+
     /// Whether the build context has a file at `relative` path. The context
     /// is not known for sure: the Dockerfile's directory and its parents up
     /// to the repository root are tried. `false` when the file is not on
@@ -163,7 +197,19 @@ impl<'a> Context<'a> {
         std::fs::read_to_string(path).ok()
     }
 
-    fn context_path(&self, relative: &str) -> Option<std::path::PathBuf> {
+    fn context_path(&self, relative: &str) -> Option<PathBuf> {
+        if let Some(found) = self.shared.context.borrow().get(relative) {
+            return found.clone();
+        }
+        let found = self.find_in_context(relative);
+        self.shared
+            .context
+            .borrow_mut()
+            .insert(relative.to_string(), found.clone());
+        found
+    }
+
+    fn find_in_context(&self, relative: &str) -> Option<PathBuf> {
         // only paths inside the context
         let rel = std::path::Path::new(relative.trim_start_matches("./"));
         if relative.is_empty()

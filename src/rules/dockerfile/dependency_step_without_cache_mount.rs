@@ -363,7 +363,9 @@ mod tests {
         fires(
             "IL3201",
             "# syntax=docker/dockerfile:1\nFROM rust:1.83\nCOPY Cargo.toml Cargo.lock ./\nRUN mkdir src && touch src/lib.rs && cargo build --release\nCOPY --link src src\nRUN touch src/lib.rs && cargo build --release\n",
-            &["4:38 IL3201 `cargo build` downloads without a cache mount: every rebuild fetches everything"],
+            &[
+                "4:38 IL3201 `cargo build` downloads without a cache mount: every rebuild fetches everything",
+            ],
         );
         // GOPATH mode and vendored modules download nothing
         passes(

@@ -53,7 +53,7 @@ impl Rule for JsInstallUnfrozen {
         if !checks_lock_discipline(cx) {
             return;
         }
-        let mut inputs: Option<Inputs> = None;
+        let mut inputs: Option<std::rc::Rc<Inputs>> = None;
         let mut hits: Vec<Hit> = Vec::new();
         for script in cx.scripts() {
             for (ci, cmd) in script.commands.iter().enumerate() {

@@ -63,7 +63,7 @@ impl Rule for LockfileRewrittenInBuild {
         if !checks_lock_discipline(cx) {
             return;
         }
-        let mut inputs: Option<Inputs> = None;
+        let mut inputs: Option<std::rc::Rc<Inputs>> = None;
         let mut hits: Vec<(Span, String, Tool)> = Vec::new();
         for script in cx.scripts() {
             for (ci, cmd) in script.commands.iter().enumerate() {

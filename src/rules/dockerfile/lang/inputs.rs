@@ -9,6 +9,7 @@ use crate::rules::Context;
 use crate::shell::deps::{self, Tool, glob_match};
 use crate::source::Span;
 use crate::syntax::{Args, Kind, Mount, MountKind};
+use std::rc::Rc;
 
 /// Where an input comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,9 +53,9 @@ pub enum Presence {
 #[derive(Clone, Debug, Default)]
 pub struct Inputs {
     /// The first copy (or bind mount) of the whole build context.
-    pub whole: Option<Input>,
+    pub whole: Option<Rc<Input>>,
     /// Every other source, in order.
-    pub items: Vec<Input>,
+    pub items: Vec<Rc<Input>>,
     /// Some source may hold files of any name: a directory, an archive,
     /// a tree from another stage.
     pub opaque: bool,
@@ -126,8 +127,13 @@ fn is_remote(src: &str) -> bool {
 
 impl Inputs {
     /// What the stage of top-level instruction `index` holds before it
-    /// runs, with the bind mounts of `index` itself.
-    pub fn before(cx: &Context<'_>, index: usize) -> Inputs {
+    /// runs, with the bind mounts of `index` itself (computed once per file
+    /// and instruction).
+    pub fn before(cx: &Context<'_>, index: usize) -> Rc<Inputs> {
+        cx.memo("inputs-before", index, || Inputs::compute(cx, index))
+    }
+
+    fn compute(cx: &Context<'_>, index: usize) -> Inputs {
         let build = cx.build();
         let mut out = Inputs::default();
         let Some(state) = build.state(index) else {
@@ -136,27 +142,49 @@ impl Inputs {
         let mut chain = build.chain(state.stage);
         chain.reverse();
         for si in chain {
-            let Some(stage) = build.stages.get(si) else {
-                continue;
-            };
-            for i in stage.instructions() {
-                if i >= index && si == state.stage {
+            // the copies of each stage are read once per file
+            let copies = cx.memo("stage-copies", si, || {
+                let mut v = Vec::new();
+                if let Some(stage) = build.stages.get(si) {
+                    for i in stage.instructions() {
+                        let mut one = Inputs::default();
+                        if one.add_copy(cx, i) {
+                            v.push((i, one));
+                        }
+                    }
+                }
+                v
+            });
+            for (i, one) in copies.iter() {
+                if *i >= index && si == state.stage {
                     break;
                 }
-                out.add_copy(cx, i);
+                out.merge(one);
             }
         }
         out.add_mounts(cx, index);
         out
     }
 
-    fn add_copy(&mut self, cx: &Context<'_>, i: usize) {
-        let Some(ins) = cx.instruction(i) else { return };
+    fn merge(&mut self, other: &Inputs) {
+        if self.whole.is_none() {
+            self.whole = other.whole.clone();
+        }
+        self.items.extend(other.items.iter().cloned());
+        self.opaque |= other.opaque;
+        self.opaque_dests.extend(other.opaque_dests.iter().cloned());
+    }
+
+    /// Adds the sources of instruction `i` if it is a `COPY` or `ADD`.
+    fn add_copy(&mut self, cx: &Context<'_>, i: usize) -> bool {
+        let Some(ins) = cx.instruction(i) else {
+            return false;
+        };
         let (Kind::Copy | Kind::Add, Args::Paths(p)) = (&ins.kind, &ins.args) else {
-            return;
+            return false;
         };
         let Some((dest, sources)) = p.words.split_last() else {
-            return;
+            return false;
         };
         let workdir = cx.build().state(i).and_then(|s| s.workdir.clone());
         let dest = join_path(workdir.as_deref(), &cx.expand_at(i, &dest.text));
@@ -180,7 +208,7 @@ impl Inputs {
             };
             if !from && is_whole_context(&source) {
                 if self.whole.is_none() {
-                    self.whole = Some(input);
+                    self.whole = Some(Rc::new(input));
                 }
                 continue;
             }
@@ -188,8 +216,9 @@ impl Inputs {
                 self.opaque = true;
                 self.opaque_dests.push(dir_of(&dest).to_string());
             }
-            self.items.push(input);
+            self.items.push(Rc::new(input));
         }
+        true
     }
 
     fn add_mounts(&mut self, cx: &Context<'_>, index: usize) {
@@ -223,7 +252,7 @@ impl Inputs {
             match source.as_deref() {
                 None | Some("." | "./" | "/") if !from => {
                     if self.whole.is_none() {
-                        self.whole = Some(input);
+                        self.whole = Some(Rc::new(input));
                     }
                 }
                 Some(s) => {
@@ -231,12 +260,12 @@ impl Inputs {
                         self.opaque = true;
                         self.opaque_dests.push(dir_of(&input.dest).to_string());
                     }
-                    self.items.push(input);
+                    self.items.push(Rc::new(input));
                 }
                 None => {
                     self.opaque = true;
                     self.opaque_dests.push(dir_of(&input.dest).to_string());
-                    self.items.push(input);
+                    self.items.push(Rc::new(input));
                 }
             }
         }
@@ -245,10 +274,17 @@ impl Inputs {
     /// The first source that names one of `names` (a glob in the source
     /// covers them: `package*.json` names `package-lock.json`).
     pub fn find(&self, names: &[&str]) -> Option<&Input> {
-        self.items.iter().find(|it| {
-            let b = base_name(&it.source);
-            names.iter().any(|n| glob_match(b, n))
-        })
+        self.items
+            .iter()
+            .find(|it| {
+                let b = base_name(&it.source);
+                if b.contains(['*', '?', '[']) {
+                    names.iter().any(|n| glob_match(b, n))
+                } else {
+                    names.contains(&b)
+                }
+            })
+            .map(|it| &**it)
     }
 
     /// Whether the files `names` are part of the build. `manifest` is the

@@ -26,6 +26,12 @@ pub fn base_name(path: &str) -> &str {
 /// stage (`COPY --from=vendored /out /`). Rules about lockfile discipline
 /// stay silent there.
 pub fn is_lock_maintenance(cx: &Context<'_>, build: &Build, stage: usize) -> bool {
+    *cx.memo("lock-maintenance", stage, || {
+        maintains_locks(cx, build, stage)
+    })
+}
+
+fn maintains_locks(cx: &Context<'_>, build: &Build, stage: usize) -> bool {
     let chain = build.chain(stage);
     let commands = |si: usize| {
         build
