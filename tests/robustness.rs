@@ -260,6 +260,23 @@ fn pathological_inputs_finish() {
         ),
         ("only continuations", "\\\n".repeat(10_000)),
         (
+            "3k dependency steps",
+            format!(
+                "FROM node:22\n{}",
+                "COPY package*.json Cargo.* ./\nRUN --mount=type=cache,target=/root/.npm npm install && cargo build && go mod tidy\n"
+                    .repeat(3_000)
+            ),
+        ),
+        (
+            "2k stages built on each other",
+            (0..2_000)
+                .map(|i| {
+                    let base = if i == 0 { "golang:1.23".to_string() } else { format!("s{}", i - 1) };
+                    format!("FROM {base} AS s{i}\nCOPY go.* ./\nRUN go mod download && go build ./...\n")
+                })
+                .collect(),
+        ),
+        (
             "10k ARGs in FROM",
             format!(
                 "{}FROM alpine:${{A9999}}\n",
