@@ -110,7 +110,6 @@ impl Size {
     pub fn is_exact(&self) -> bool {
         self.low == self.high
     }
-
 }
 
 impl std::ops::Add for Size {
