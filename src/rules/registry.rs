@@ -34,6 +34,8 @@ static RULES: &[&dyn Rule] = &[
     &d::final_stage_runs_as_root::FinalStageRunsAsRoot,
     &d::build_image_in_final_stage::BuildImageInFinalStage,
     &d::missing_ca_certificates::MissingCaCertificates,
+    // size
+    &d::heavy_final_base_image::HeavyFinalBaseImage,
     // image checks
     &ImageRule(&i::root_user::META),
     &ImageRule(&i::missing_healthcheck::META),

@@ -862,11 +862,14 @@ impl Program {
     }
 }
 
-/// The version part of a tag: `22` of `22-bookworm`.
+/// The version part of a tag: `22` of `22-bookworm`, `lts` of `lts-slim`.
 fn tag_version(r: &ImageRef) -> Option<String> {
-    r.tag
-        .as_deref()?
-        .split('-')
+    let tag = r.tag.as_deref()?;
+    let first = tag.split('-').next()?;
+    if matches!(first, "lts" | "current" | "stable" | "mainline") {
+        return Some(first.to_string());
+    }
+    tag.split('-')
         .find(|t| t.starts_with(|c: char| c.is_ascii_digit()))
         .map(str::to_string)
 }
@@ -1095,17 +1098,14 @@ fn static_bases(recommended: bool, note: Option<&'static str>) -> Vec<Candidate>
     ]
 }
 
-fn with_version(repo: &str, version: &Option<String>, variant: &str, table: &Table) -> String {
+fn with_version(repo: &str, version: &Option<String>, variant: &str) -> String {
     match version {
         Some(v) => format!("{repo}:{v}-{variant}"),
-        None => table
-            .lookup(&ImageRef::parse(&format!("{repo}:{variant}")).expect("valid"))
-            .map(|f| f.entry.reference())
-            .unwrap_or_else(|| format!("{repo}:{variant}")),
+        None => format!("{repo}:{variant}"),
     }
 }
 
-fn candidates(program: &Program, table: &Table) -> Vec<Candidate> {
+fn candidates(program: &Program) -> Vec<Candidate> {
     match program {
         Program::Go { static_: true } | Program::Rust { static_: true } => static_bases(true, None),
         Program::Go { static_: false } => {
@@ -1129,39 +1129,31 @@ fn candidates(program: &Program, table: &Table) -> Vec<Candidate> {
             v
         }
         Program::Node { version } => vec![
-            cand(with_version("node", version, "slim", table), true, None),
+            cand(with_version("node", version, "slim"), true, None),
             cand(
-                with_version("node", version, "alpine", table),
+                with_version("node", version, "alpine"),
                 false,
                 Some("musl: native addons must be built on Alpine"),
             ),
         ],
         Program::Python { version } => vec![
-            cand(with_version("python", version, "slim", table), true, None),
+            cand(with_version("python", version, "slim"), true, None),
             cand(
-                with_version("python", version, "alpine", table),
+                with_version("python", version, "alpine"),
                 false,
                 Some("musl: packages without musllinux wheels compile from source"),
             ),
         ],
         Program::Java { major } => vec![cand(
-            with_version("eclipse-temurin", major, "jre", table),
+            with_version("eclipse-temurin", major, "jre"),
             true,
             None,
         )],
         Program::Nginx { version } => {
-            vec![cand(
-                with_version("nginx", version, "alpine", table),
-                true,
-                None,
-            )]
+            vec![cand(with_version("nginx", version, "alpine"), true, None)]
         }
         Program::Debian { version } => {
-            vec![cand(
-                with_version("debian", version, "slim", table),
-                true,
-                None,
-            )]
+            vec![cand(with_version("debian", version, "slim"), true, None)]
         }
     }
 }
@@ -1190,7 +1182,7 @@ pub fn lighter_bases(
         current.name()
     };
     let mut out = Vec::new();
-    for c in candidates(program, table) {
+    for c in candidates(program) {
         let Ok(r) = ImageRef::parse(&c.image) else {
             continue;
         };

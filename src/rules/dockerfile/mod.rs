@@ -9,6 +9,7 @@ pub mod build_image_in_final_stage;
 pub mod cd_in_run;
 pub mod dependencies_fetched_after_source_copy;
 pub mod final_stage_runs_as_root;
+pub mod heavy_final_base_image;
 pub mod image_tagged_latest;
 pub mod image_without_tag;
 pub mod invalid_flag;
