@@ -398,3 +398,31 @@ fn refresh_reads_sizes_from_a_real_registry() {
     assert_eq!(v["stages"][0]["base"]["status"], "exact");
     check_estimate_contains(&v, real);
 }
+
+#[test]
+fn the_rule_threshold_is_an_option() {
+    let lint = |extra: &[&str]| {
+        Command::cargo_bin("imglint")
+            .unwrap()
+            .current_dir(root())
+            .args(["--select", "IL5101", "-f", "compact"])
+            .args(extra)
+            .arg("fixtures/python-app.Dockerfile")
+            .output()
+            .unwrap()
+    };
+    let out = lint(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("would save 367.7 MB"));
+    let out = lint(&["--rule-option", "heavy-final-base-image.min-saving-mb=400"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = lint(&["--rule-option", "IL5101.min-ratio=20"]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = lint(&["--rule-option", "nonsense"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -167,6 +167,11 @@ pub struct LintArgs {
     /// Print how many findings each rule produced.
     #[arg(long)]
     pub statistics: bool,
+
+    /// A rule's option, as `RULE.KEY=VALUE` (rule by code, name or alias;
+    /// repeatable), e.g. `heavy-final-base-image.min-saving-mb=100`.
+    #[arg(long = "rule-option", value_name = "RULE.KEY=VALUE")]
+    pub rule_options: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
