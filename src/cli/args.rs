@@ -27,6 +27,9 @@ pub enum Command {
     /// Analyse a container image: layers, wasted space, config and
     /// filesystem checks.
     Image(Box<ImageArgs>),
+    /// Estimate what a Dockerfile's image will weigh before it is built, and
+    /// which base would be lighter.
+    Size(Box<SizeArgs>),
     /// List the rules.
     Rules(RulesArgs),
     /// Show a rule's documentation.
@@ -174,6 +177,11 @@ pub struct LintArgs {
     /// Print how many findings each rule produced.
     #[arg(long)]
     pub statistics: bool,
+
+    /// A rule's option, as `RULE.KEY=VALUE` (rule by code, name or alias;
+    /// repeatable), e.g. `heavy-final-base-image.min-saving-mb=100`.
+    #[arg(long = "rule-option", value_name = "RULE.KEY=VALUE")]
+    pub rule_options: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -246,6 +254,64 @@ pub struct ImageArgs {
     /// still exit 2).
     #[arg(long, visible_alias = "exit-zero")]
     pub no_fail: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SizeFormat {
+    /// Stages, layers and a bar chart of the bases.
+    Text,
+    Json,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct SizeArgs {
+    /// The Dockerfile (`Dockerfile` in the current directory by default).
+    #[arg(value_name = "DOCKERFILE")]
+    pub dockerfile: Option<PathBuf>,
+
+    /// The build context (the Dockerfile's directory by default).
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
+
+    /// A build argument, as `docker build --build-arg` (repeatable).
+    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+    pub build_args: Vec<String>,
+
+    /// The stage that becomes the image (the last one by default).
+    #[arg(long)]
+    pub target: Option<String>,
+
+    /// The platform built for (`linux/amd64` by default).
+    #[arg(long)]
+    pub platform: Option<String>,
+
+    /// A size table to use instead of the built-in one (as `--refresh`
+    /// writes it).
+    #[arg(long, value_name = "FILE")]
+    pub table: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(short = 'f', long, value_enum, default_value = "text")]
+    pub format: SizeFormat,
+
+    /// Write the report (or the refreshed table) to a file.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Recompute the table's compressed sizes from registry manifests and
+    /// write the updated table: a registry host (`127.0.0.1:5000`) is asked
+    /// for every image of the table under the same repository path; image
+    /// references refresh (or add) those images from their own registries.
+    #[arg(long, value_name = "REGISTRY_OR_IMAGE", num_args = 1.., conflicts_with = "dockerfile")]
+    pub refresh: Vec<String>,
+
+    /// Talk plain HTTP to the registry (with `--refresh`).
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// The Docker config file with registry credentials (with `--refresh`).
+    #[arg(long, value_name = "FILE")]
+    pub docker_config: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

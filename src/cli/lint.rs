@@ -40,14 +40,33 @@ fn settings(args: &LintArgs) -> Result<LintSettings, String> {
             .map_err(|e| e.to_string())?;
     }
     selection.disable(&args.ignore).map_err(|e| e.to_string())?;
+    let mut options = RuleOptions {
+        trusted_registries: args.trusted_registries.clone(),
+        label_schema: parse_label_schema(&args.require_labels)?,
+        strict_labels: args.strict_labels,
+        ..RuleOptions::default()
+    };
+    for raw in &args.rule_options {
+        let bad = || format!("invalid rule option `{raw}`: expected RULE.KEY=VALUE");
+        let (path, value) = raw.split_once('=').ok_or_else(bad)?;
+        let (rule, key) = path.split_once('.').ok_or_else(bad)?;
+        let meta = crate::rules::by_selector(rule)
+            .ok_or_else(|| format!("`{rule}` in `{raw}` is not a rule code, name or alias"))?
+            .meta();
+        // numbers and booleans as JSON, anything else as a string
+        let value = serde_json::from_str(value)
+            .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+        let entry = options
+            .per_rule
+            .entry(meta.name.to_string())
+            .or_insert_with(|| serde_json::json!({}));
+        if let Some(map) = entry.as_object_mut() {
+            map.insert(key.to_string(), value);
+        }
+    }
     Ok(LintSettings {
         selection,
-        options: RuleOptions {
-            trusted_registries: args.trusted_registries.clone(),
-            label_schema: parse_label_schema(&args.require_labels)?,
-            strict_labels: args.strict_labels,
-            ..RuleOptions::default()
-        },
+        options,
         build: BuildOptions {
             build_args: parse_build_args(&args.build_args)?,
             target: args.target.clone(),

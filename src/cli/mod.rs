@@ -15,6 +15,7 @@ mod commands;
 pub mod discover;
 mod image;
 mod lint;
+mod size;
 
 use clap::Parser;
 use std::io::IsTerminal;
@@ -58,6 +59,7 @@ pub fn run() -> ExitStatus {
         None => lint::run(&cli.lint),
         Some(args::Command::Lint(a)) => lint::run(&a),
         Some(args::Command::Image(a)) => image::run(&a),
+        Some(args::Command::Size(a)) => size::run(&a),
         Some(args::Command::Rules(a)) => commands::rules(&a),
         Some(args::Command::Rule(a)) => commands::rule(&a),
         Some(args::Command::Debug(a)) => commands::debug(&a),

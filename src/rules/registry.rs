@@ -118,6 +118,8 @@ static RULES: &[&dyn Rule] = &[
     &d::workdir_in_system_directory::WorkdirInSystemDirectory,
     &d::build_image_in_final_stage::BuildImageInFinalStage,
     &d::missing_ca_certificates::MissingCaCertificates,
+    // size
+    &d::heavy_final_base_image::HeavyFinalBaseImage,
     // image checks
     &ImageRule(&i::root_user::META),
     &ImageRule(&i::missing_healthcheck::META),
