@@ -603,3 +603,28 @@ fn the_config_file_does_not_change_other_commands() {
     r.write(".imglint.toml", "this is not toml\n");
     r.imglint().args(["rule", "DL3007"]).assert().code(0);
 }
+
+#[test]
+fn the_readme_example_is_a_valid_configuration() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme.split("## Configuration").nth(1).unwrap();
+    let block = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap();
+    let parsed = imglint::config::parse_toml(
+        std::path::Path::new("README.md"),
+        std::path::Path::new("/repo"),
+        block,
+    )
+    .unwrap_or_else(|e| {
+        panic!(
+            "README.md example: {:?}:{:?}: {}",
+            e.line, e.column, e.message
+        )
+    });
+    assert!(parsed.extend.is_some());
+    assert!(!parsed.layer.per_file_ignores.is_empty());
+}

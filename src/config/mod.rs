@@ -27,7 +27,7 @@ pub use imglint::parse_toml;
 
 use crate::lint::{InputError, LintSettings};
 use crate::report::Format;
-use crate::rules::{Selection, SelectionError, Severity, by_selector};
+use crate::rules::{Selection, SelectionError, Severity, all, by_selector};
 use crate::source::SourceFile;
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -268,7 +268,20 @@ pub fn resolve(layers: &[&Layer], file: Option<&Path>) -> FileSettings {
         let mut severity: Vec<&(Selector, Severity)> = layer.severity.iter().collect();
         severity.sort_by_key(|(s, _)| std::cmp::Reverse(s.breadth()));
         for (s, sev) in severity {
+            // naming a rule turns it on, as hadolint's overrides do; a
+            // category, prefix or `ALL` only re-levels the rules that are on
+            let off: Vec<String> = if rule_name(&s.0).is_some() {
+                Vec::new()
+            } else {
+                Selection::resolve(&s.0)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|i| !selection.is_enabled(*i))
+                    .filter_map(|i| all().get(i).map(|r| r.meta().code.to_string()))
+                    .collect()
+            };
             let _ = selection.set_severity(std::slice::from_ref(&s.0), *sev);
+            let _ = selection.disable(&off);
         }
         let _ = selection.disable(&texts(&layer.ignore));
 
@@ -494,6 +507,28 @@ mod tests {
         let s = resolve(&[&layer], None);
         assert_eq!(s.lint.selection.severity(index("DL3008")), Severity::Style);
         assert_eq!(s.lint.selection.severity(index("DL3007")), Severity::Error);
+    }
+
+    #[test]
+    fn severities_turn_on_named_rules_but_not_whole_categories() {
+        let off = crate::rules::all()
+            .iter()
+            .map(|r| r.meta())
+            .find(|m| !m.default_enabled)
+            .unwrap();
+        let i = index(off.code);
+        let broad = Layer {
+            severity: vec![(sel(off.category.as_str()), Severity::Error)],
+            ..Layer::default()
+        };
+        assert!(!resolve(&[&broad], None).lint.selection.is_enabled(i));
+        let named = Layer {
+            severity: vec![(sel(off.name), Severity::Error)],
+            ..Layer::default()
+        };
+        let s = resolve(&[&named], None);
+        assert!(s.lint.selection.is_enabled(i));
+        assert_eq!(s.lint.selection.severity(i), Severity::Error);
     }
 
     #[test]
