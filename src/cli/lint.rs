@@ -100,9 +100,12 @@ fn read_inputs(inputs: &[Input]) -> Vec<Result<SourceFile, InputError>> {
         .collect()
 }
 
+/// A source and the settings it is linted with.
+type Job = (SourceFile, Arc<FileSettings>);
+
 /// Lints the sources, each with its settings, on all cores, keeping their
 /// order.
-fn lint_all(jobs: Vec<(SourceFile, Arc<FileSettings>)>) -> Vec<FileReport> {
+fn lint_all(jobs: Vec<Job>) -> Vec<FileReport> {
     let n = jobs.len();
     let workers = std::thread::available_parallelism()
         .map_or(1, |p| p.get())
@@ -114,7 +117,7 @@ fn lint_all(jobs: Vec<(SourceFile, Arc<FileSettings>)>) -> Vec<FileReport> {
             .collect();
     }
     let next = AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<(SourceFile, Arc<FileSettings>)>>> = jobs
+    let slots: Vec<std::sync::Mutex<Option<Job>>> = jobs
         .into_iter()
         .map(|j| std::sync::Mutex::new(Some(j)))
         .collect();

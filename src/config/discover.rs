@@ -358,7 +358,7 @@ mod tests {
         let bare = t.path().join("bare");
         write(&bare, ".git/HEAD", "");
         let mut d = Discovery::new(Mode::Discover, &bare, Some(home.clone()), None);
-        assert_eq!(d.for_file(Path::new("Dockerfile")).is_none(), true);
+        assert!(d.for_file(Path::new("Dockerfile")).is_none());
         let user = write(&home, ".hadolint.yaml", "");
         let mut d = Discovery::new(Mode::Discover, &bare, Some(home.clone()), None);
         assert_eq!(found_path(&d.for_file(Path::new("Dockerfile"))), Some(user));

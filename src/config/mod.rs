@@ -259,10 +259,10 @@ pub fn resolve(layers: &[&Layer], file: Option<&Path>) -> FileSettings {
     let build = &mut out.lint.build;
     for layer in layers {
         // the selectors were checked when the layer was read
-        if let Some(select) = &layer.select {
-            if let Ok(s) = Selection::only(&texts(select)) {
-                *selection = s;
-            }
+        if let Some(select) = &layer.select
+            && let Ok(s) = Selection::only(&texts(select))
+        {
+            *selection = s;
         }
         let _ = selection.enable(&texts(&layer.extend_select));
         let mut severity: Vec<&(Selector, Severity)> = layer.severity.iter().collect();
