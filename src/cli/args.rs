@@ -34,6 +34,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Show a rule's documentation.
     Rule(RuleArgs),
+    /// Show the settings files are linted with, and where they come from.
+    Config(Box<ConfigArgs>),
     /// Dump what the parser, the build model or the shell view makes of a file.
     #[command(hide = true)]
     Debug(DebugArgs),
@@ -87,9 +89,27 @@ pub struct LintArgs {
     #[arg(short = 'o', long, visible_alias = "output-file", value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// When to use colours.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: ColorChoice,
+    /// When to use colours (`auto` by default).
+    #[arg(long, value_enum)]
+    pub color: Option<ColorChoice>,
+
+    /// Do not use colours (as `--color never`).
+    #[arg(long, conflicts_with = "color")]
+    pub no_color: bool,
+
+    /// Use this configuration file for every input instead of looking for
+    /// `.imglint.toml` or `.hadolint.yaml` above each one (also
+    /// `IMGLINT_CONFIG`).
+    #[arg(short = 'c', long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Use no configuration file.
+    #[arg(long, visible_alias = "isolated", conflicts_with = "config")]
+    pub no_config: bool,
+
+    /// Print which configuration file each input uses.
+    #[arg(long)]
+    pub verbose: bool,
 
     /// Run only these rules (codes, names, aliases, categories or code
     /// prefixes; comma-separated, repeatable).
@@ -182,6 +202,16 @@ pub struct LintArgs {
     /// repeatable), e.g. `heavy-final-base-image.min-saving-mb=100`.
     #[arg(long = "rule-option", value_name = "RULE.KEY=VALUE")]
     pub rule_options: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Print the settings as JSON.
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub lint: LintArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

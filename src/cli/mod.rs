@@ -15,6 +15,8 @@ mod commands;
 pub mod discover;
 mod image;
 mod lint;
+mod settings;
+mod show_config;
 mod size;
 
 use clap::Parser;
@@ -62,6 +64,7 @@ pub fn run() -> ExitStatus {
         Some(args::Command::Size(a)) => size::run(&a),
         Some(args::Command::Rules(a)) => commands::rules(&a),
         Some(args::Command::Rule(a)) => commands::rule(&a),
+        Some(args::Command::Config(a)) => show_config::run(&a),
         Some(args::Command::Debug(a)) => commands::debug(&a),
     }
 }
@@ -105,6 +108,11 @@ pub(crate) fn out(text: &str) {
 /// Prints an error line to standard error.
 pub(crate) fn eprint_error(message: &str) {
     eprintln!("imglint: error: {message}");
+}
+
+/// Prints a warning line to standard error.
+pub(crate) fn eprint_warning(message: &str) {
+    eprintln!("imglint: warning: {message}");
 }
 
 /// Parses `NAME=VALUE` build arguments (`NAME` alone takes the value from
