@@ -177,7 +177,7 @@ fn fixture_findings() {
         &dir,
     );
     let a = analyze(&src).unwrap();
-    let mut codes: Vec<&str> = a.findings.iter().map(|f| f.code).collect();
+    let mut codes: Vec<&str> = a.findings().map(|f| f.rule.code).collect();
     codes.sort();
     codes.dedup();
     assert_eq!(
@@ -186,14 +186,12 @@ fn fixture_findings() {
             "IL7001", "IL7002", "IL7003", "IL7005", "IL7006", "IL7015", "IL7018"
         ],
         "{:#?}",
-        a.findings
+        a.reports
     );
-    let setuid = a.findings.iter().find(|f| f.code == "IL7006").unwrap();
-    assert_eq!(
-        setuid.subject.path.as_deref(),
-        Some("/usr/local/bin/su-helper")
-    );
-    assert_eq!(setuid.subject.layer, Some(1));
+    let setuid = a.findings().find(|f| f.rule.code == "IL7006").unwrap();
+    let subject = setuid.subject.as_ref().unwrap();
+    assert_eq!(subject.path.as_deref(), Some("/usr/local/bin/su-helper"));
+    assert_eq!(subject.layer, Some(1));
 }
 
 #[test]
@@ -284,7 +282,7 @@ fn text_report_has_layer_table_and_totals() {
     let src = write(&research_fixture(), Shape::OciTar, &dir);
     let a = analyze(&src).unwrap();
     let mut out = Vec::new();
-    image::report::render_text(&a, &mut out).unwrap();
+    image::report::render_text(&a, &image::report::plain_options(), &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains("3 layers"), "{text}");
     assert!(text.contains("1.6 MB reclaimable"), "{text}");
@@ -294,5 +292,5 @@ fn text_report_has_layer_table_and_totals() {
         "{text}"
     );
     assert!(text.contains("efficiency 77.4411%"), "{text}");
-    assert!(text.contains("IL7006 info setuid-file"), "{text}");
+    assert!(text.contains("IL7006 (setuid-file, info)"), "{text}");
 }

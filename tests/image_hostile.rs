@@ -45,9 +45,8 @@ fn listing(dir: &std::path::Path) -> Vec<String> {
 }
 
 fn findings_of(a: &image::Analysis, code: &str) -> Vec<String> {
-    a.findings
-        .iter()
-        .filter(|f| f.code == code)
+    a.findings()
+        .filter(|f| f.rule.code == code)
         .map(|f| f.message.clone())
         .collect()
 }
@@ -118,7 +117,7 @@ fn hard_link_loops_end() {
     let dir = TempDir::new("hostile-loop");
     let src = write(&image_of(vec![layer]), Shape::DockerLegacyTar, &dir);
     let a = analyze(&src).unwrap();
-    assert_eq!(findings_of(&a, "IL7017").len(), 3, "{:#?}", a.findings);
+    assert_eq!(findings_of(&a, "IL7017").len(), 3, "{:#?}", a.reports);
 }
 
 #[test]

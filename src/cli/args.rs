@@ -1,5 +1,6 @@
 //! The command line, as parsed by clap, before settings are resolved.
 
+use crate::rules::{Selection, SelectionError, Severity};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -58,6 +59,19 @@ pub enum OutputFormat {
     Github,
 }
 
+impl OutputFormat {
+    pub fn format(self) -> crate::report::Format {
+        use crate::report::Format;
+        match self {
+            OutputFormat::Text => Format::Text,
+            OutputFormat::Compact => Format::Compact,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Sarif => Format::Sarif,
+            OutputFormat::Github => Format::Github,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Threshold {
     Error,
@@ -69,25 +83,10 @@ pub enum Threshold {
     None,
 }
 
+/// Which rules run, at which severity: the same flags for Dockerfiles and
+/// images.
 #[derive(Clone, Debug, Default, Args)]
-pub struct LintArgs {
-    /// Files or directories to lint; `-` reads standard input. Directories are
-    /// searched for Dockerfiles, honouring .gitignore.
-    #[arg(value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-
-    /// Output format.
-    #[arg(short = 'f', long, visible_alias = "output-format", value_enum)]
-    pub format: Option<OutputFormat>,
-
-    /// Write the report to a file instead of standard output.
-    #[arg(short = 'o', long, visible_alias = "output-file", value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// When to use colours.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: ColorChoice,
-
+pub struct SelectionArgs {
     /// Run only these rules (codes, names, aliases, categories or code
     /// prefixes; comma-separated, repeatable).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
@@ -116,6 +115,46 @@ pub struct LintArgs {
     /// Report these rules as style.
     #[arg(long = "style", value_delimiter = ',', value_name = "RULES")]
     pub as_style: Vec<String>,
+}
+
+impl SelectionArgs {
+    /// The selection these flags describe (see [`Selection::from_flags`]).
+    pub fn resolve(&self) -> Result<Selection, SelectionError> {
+        Selection::from_flags(
+            &self.select,
+            &self.extend_select,
+            &[
+                (&self.as_error, Severity::Error),
+                (&self.as_warning, Severity::Warning),
+                (&self.as_info, Severity::Info),
+                (&self.as_style, Severity::Style),
+            ],
+            &self.ignore,
+        )
+    }
+}
+
+#[derive(Clone, Debug, Default, Args)]
+pub struct LintArgs {
+    /// Files or directories to lint; `-` reads standard input. Directories are
+    /// searched for Dockerfiles, honouring .gitignore.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(short = 'f', long, visible_alias = "output-format", value_enum)]
+    pub format: Option<OutputFormat>,
+
+    /// Write the report to a file instead of standard output.
+    #[arg(short = 'o', long, visible_alias = "output-file", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// When to use colours.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+
+    #[command(flatten)]
+    pub selection: SelectionArgs,
 
     /// The lowest severity that makes the exit code 1.
     #[arg(short = 't', long, value_enum)]
@@ -176,14 +215,6 @@ pub struct LintArgs {
     pub statistics: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ImageFormat {
-    /// A layer table with size bars, the largest waste, and the findings.
-    Text,
-    Json,
-    Sarif,
-}
-
 #[derive(Clone, Debug, Args)]
 pub struct ImageArgs {
     /// An OCI image layout directory or tar, a `docker save` tar, or a
@@ -209,9 +240,10 @@ pub struct ImageArgs {
     #[arg(long, value_name = "PATH")]
     pub dockerfile: Option<PathBuf>,
 
-    /// Output format.
+    /// Output format (`text`: a layer table with size bars, the largest
+    /// waste, and the findings).
     #[arg(short = 'f', long, value_enum, default_value = "text")]
-    pub format: ImageFormat,
+    pub format: OutputFormat,
 
     /// Write the report to a file instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
@@ -230,13 +262,17 @@ pub struct ImageArgs {
     #[arg(long, value_name = "RATIO")]
     pub max_wasted_ratio: Option<f64>,
 
-    /// Run only these checks (codes, names, aliases, categories; comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub select: Vec<String>,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
 
-    /// Do not run these checks.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub ignore: Vec<String>,
+    /// Ignore `# imglint ignore=` and `# hadolint ignore=` comments in the
+    /// Dockerfile.
+    #[arg(long)]
+    pub disable_ignore_pragma: bool,
+
+    /// When to use colours.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
 
     /// The lowest severity that makes the exit code 1.
     #[arg(short = 't', long, value_enum)]

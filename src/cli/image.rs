@@ -2,10 +2,10 @@
 
 use std::io::Write;
 
-use super::args::{ImageArgs, ImageFormat, Threshold};
-use super::{ExitStatus, eprint_error};
+use super::args::{ImageArgs, Threshold};
+use super::{ExitStatus, eprint_error, render_options};
 use crate::image::{self, AnalyzeOptions, Gates, Options};
-use crate::rules::{self, Selection, Severity};
+use crate::rules::Severity;
 
 fn threshold_of(args: &ImageArgs) -> Severity {
     match args.failure_threshold {
@@ -14,16 +14,6 @@ fn threshold_of(args: &ImageArgs) -> Severity {
         None | Some(Threshold::Info) => Severity::Info,
         Some(Threshold::Style) | Some(Threshold::None) => Severity::Style,
     }
-}
-
-fn selection(args: &ImageArgs) -> Result<Selection, String> {
-    let mut s = if args.select.is_empty() {
-        Selection::default()
-    } else {
-        Selection::only(&args.select).map_err(|e| e.to_string())?
-    };
-    s.disable(&args.ignore).map_err(|e| e.to_string())?;
-    Ok(s)
 }
 
 fn report_error(e: &image::ImageError) {
@@ -44,10 +34,10 @@ pub fn run(args: &ImageArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     }
-    let selection = match selection(args) {
+    let selection = match args.selection.resolve() {
         Ok(s) => s,
         Err(e) => {
-            eprint_error(&e);
+            eprint_error(&e.to_string());
             return ExitStatus::Error;
         }
     };
@@ -64,9 +54,11 @@ pub fn run(args: &ImageArgs) -> ExitStatus {
             max_wasted_ratio: args.max_wasted_ratio,
         },
         dockerfile: args.dockerfile.clone(),
+        selection,
+        disable_pragmas: args.disable_ignore_pragma,
         ..AnalyzeOptions::default()
     };
-    let mut analysis = match image::open(&args.source, &options)
+    let analysis = match image::open(&args.source, &options)
         .and_then(|img| image::analyze(&img, &analyze_options))
     {
         Ok(a) => a,
@@ -75,24 +67,9 @@ pub fn run(args: &ImageArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    // the rule selection and severity overrides apply to image checks too
-    analysis
-        .findings
-        .retain_mut(|f| match rules::index_of(f.code) {
-            Some(i) if selection.is_enabled(i) => {
-                f.severity = selection.severity(i);
-                true
-            }
-            Some(_) => false,
-            None => true,
-        });
-
+    let opts = render_options(args.color, args.output.is_none(), 1);
     let mut out: Vec<u8> = Vec::new();
-    let rendered = match args.format {
-        ImageFormat::Text => image::report::render_text(&analysis, &mut out),
-        ImageFormat::Json => image::report::render_json(&analysis, &mut out),
-        ImageFormat::Sarif => image::report::render_sarif(&analysis, &mut out),
-    };
+    let rendered = image::report::render(args.format.format(), &analysis, &opts, &mut out);
     if let Err(e) = rendered {
         eprint_error(&format!("cannot render the report: {e}"));
         return ExitStatus::Error;
@@ -115,7 +92,7 @@ pub fn run(args: &ImageArgs) -> ExitStatus {
         return ExitStatus::Error;
     }
     let threshold = threshold_of(args);
-    let failing = analysis.findings.iter().any(|f| f.severity >= threshold);
+    let failing = analysis.findings().any(|f| f.severity >= threshold);
     if !args.no_fail && (failing || analysis.gates_failed()) {
         ExitStatus::Findings
     } else {

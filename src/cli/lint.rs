@@ -1,14 +1,14 @@
 //! `imglint [lint] PATH...`
 
 use super::args::{LintArgs, OutputFormat, Threshold};
-use super::{ExitStatus, discover, eprint_error, out, parse_build_args, use_color};
+use super::{ExitStatus, discover, eprint_error, out, parse_build_args, render_options};
 use crate::fix::{Applicability, apply_fixes, unified_diff, write_atomically};
 use crate::graph::BuildOptions;
 use crate::lint::{
     FileReport, InputError, LintSettings, lint_source, read_source, source_from_bytes,
 };
 use crate::report::{self, Format, RenderOptions};
-use crate::rules::{RuleOptions, Selection, Severity};
+use crate::rules::{RuleOptions, Severity};
 use crate::source::SourceFile;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -21,25 +21,7 @@ enum Input {
 }
 
 fn settings(args: &LintArgs) -> Result<LintSettings, String> {
-    let mut selection = if args.select.is_empty() {
-        Selection::default()
-    } else {
-        Selection::only(&args.select).map_err(|e| e.to_string())?
-    };
-    selection
-        .enable(&args.extend_select)
-        .map_err(|e| e.to_string())?;
-    for (list, sev) in [
-        (&args.as_error, Severity::Error),
-        (&args.as_warning, Severity::Warning),
-        (&args.as_info, Severity::Info),
-        (&args.as_style, Severity::Style),
-    ] {
-        selection
-            .set_severity(list, sev)
-            .map_err(|e| e.to_string())?;
-    }
-    selection.disable(&args.ignore).map_err(|e| e.to_string())?;
+    let selection = args.selection.resolve().map_err(|e| e.to_string())?;
     Ok(LintSettings {
         selection,
         options: RuleOptions {
@@ -347,24 +329,8 @@ pub fn run(args: &LintArgs) -> ExitStatus {
         }
     }
 
-    let format = match args.format.unwrap_or(OutputFormat::Text) {
-        OutputFormat::Text => Format::Text,
-        OutputFormat::Compact => Format::Compact,
-        OutputFormat::Json => Format::Json,
-        OutputFormat::Sarif => Format::Sarif,
-        OutputFormat::Github => Format::Github,
-    };
-    let to_stdout = args.output.is_none();
-    let opts = RenderOptions {
-        color: use_color(args.color, to_stdout),
-        width: std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(120)
-            .clamp(40, 400),
-        rules: Vec::new(),
-        files_checked,
-    };
+    let format = args.format.unwrap_or(OutputFormat::Text).format();
+    let opts = render_options(args.color, args.output.is_none(), files_checked);
     if args.statistics {
         print_statistics(&reports);
     } else if let Err(e) = write_report(format, &reports, &errors, &opts, args.output.as_deref())

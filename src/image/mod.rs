@@ -20,6 +20,7 @@ pub mod config;
 pub mod dive;
 pub mod dockerfile;
 mod error;
+pub mod findings;
 #[doc(hidden)]
 pub mod fixture;
 pub mod fs;
@@ -34,7 +35,7 @@ use std::sync::atomic::AtomicU64;
 
 use serde::Serialize;
 
-pub use checks::{Category, Finding, Severity};
+pub use checks::{Category, Severity, Subject};
 pub use config::ImageConfig;
 pub use dive::DiveMetrics;
 pub use error::ImageError;
@@ -129,6 +130,11 @@ pub struct AnalyzeOptions {
     pub dockerfile: Option<PathBuf>,
     /// Skip the image checks.
     pub no_checks: bool,
+    /// Which checks run, at which severity (the rule selection).
+    pub selection: crate::rules::Selection,
+    /// Ignore `# imglint ignore=` / `# hadolint ignore=` comments in the
+    /// Dockerfile.
+    pub disable_pragmas: bool,
     /// Layers read concurrently (0: one per core, at most 4).
     pub jobs: usize,
 }
@@ -208,12 +214,21 @@ pub struct Analysis {
     pub waste: WasteReport,
     pub dive: DiveMetrics,
     pub gates: Vec<GateResult>,
-    pub findings: Vec<Finding>,
+    /// The findings, as reports for the shared renderers: the image's
+    /// (findings without a source location) first, then the Dockerfile's
+    /// when one was given. The JSON report lists them under `findings`.
+    #[serde(skip)]
+    pub reports: Vec<crate::lint::FileReport>,
 }
 
 impl Analysis {
     pub fn gates_failed(&self) -> bool {
         self.gates.iter().any(|g| !g.passed)
+    }
+
+    /// All findings, the image's first.
+    pub fn findings(&self) -> impl Iterator<Item = &crate::rules::Finding> {
+        self.reports.iter().flat_map(|r| &r.findings)
     }
 }
 
@@ -345,8 +360,9 @@ pub fn analyze(image: &Image, options: &AnalyzeOptions) -> Result<Analysis, Imag
     };
     let gates = evaluate_gates(&options.gates, &dive);
 
-    let mut findings = Vec::new();
-    if !options.no_checks {
+    let found = if options.no_checks {
+        Vec::new()
+    } else {
         let cx = checks::Context {
             config: &image.config,
             fs: &merge.fs,
@@ -354,18 +370,18 @@ pub fn analyze(image: &Image, options: &AnalyzeOptions) -> Result<Analysis, Imag
             merge: &merge,
             layer_history: &layer_history,
         };
-        findings = checks::run_all(&cx);
-        if let Some(m) = &mapping {
-            for f in &mut findings {
-                let history = f.subject.history.or_else(|| {
-                    f.subject
-                        .layer
-                        .and_then(|l| layer_history.get(l).copied().flatten())
-                });
-                f.dockerfile = history.and_then(|h| m.location(h));
-            }
-        }
-    }
+        checks::run_all(&cx, |meta| findings::is_enabled(&options.selection, meta))
+    };
+    let reports = findings::into_reports(
+        found,
+        &findings::Placement {
+            source: &image.source,
+            selection: &options.selection,
+            mapping: mapping.as_ref(),
+            layer_history: &layer_history,
+            disable_pragmas: options.disable_pragmas,
+        },
+    );
 
     let image_summary = ImageSummary {
         source: image.source.clone(),
@@ -390,7 +406,7 @@ pub fn analyze(image: &Image, options: &AnalyzeOptions) -> Result<Analysis, Imag
         waste,
         dive,
         gates,
-        findings,
+        reports,
     })
 }
 
