@@ -294,3 +294,64 @@ fn text_report_has_layer_table_and_totals() {
     assert!(text.contains("efficiency 77.4411%"), "{text}");
     assert!(text.contains("IL7006 (setuid-file, info)"), "{text}");
 }
+
+/// Compresses the archive `src` names into `path`.
+fn packed_copy(src: &str, path: &std::path::Path, compression: FxCompression) -> String {
+    let bytes = std::fs::read(src).unwrap();
+    std::fs::write(path, fixture::compress(&bytes, compression)).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn compressed_archives_give_the_same_numbers() {
+    // `docker save | gzip` and `| zstd`, of every archive shape
+    for (shape, format) in [
+        (Shape::DockerLegacyTar, SourceFormat::DockerArchive),
+        (Shape::DockerSymlinkedTar, SourceFormat::DockerArchive),
+        (Shape::Docker25Tar, SourceFormat::DockerArchive),
+        (Shape::OciTar, SourceFormat::OciArchive),
+    ] {
+        let dir = TempDir::new("fmt-packed");
+        let src = write(&research_fixture(), shape, &dir);
+        for (compression, name) in [
+            (FxCompression::Gzip, "image.tar.gz"),
+            (FxCompression::Zstd, "image.tar.zst"),
+        ] {
+            let packed = packed_copy(&src, &dir.join(name), compression);
+            let a = analyze(&packed).unwrap_or_else(|e| panic!("{packed}: {e}"));
+            assert_eq!(a.image.format, format, "{packed}");
+            assert_fixture_numbers(&a);
+        }
+    }
+}
+
+#[test]
+fn compressed_archive_streams_large_layers_once() {
+    // layers larger than what is kept in memory while indexing are read in
+    // one pass over the decompressed archive; the same layer twice, too
+    let big = fixture::seeded_bytes(7, 5 * 1024 * 1024);
+    let base = fixture::FxLayer::new("ADD rootfs.tar /").file("data/big.bin", big.clone());
+    let img = fixture::FxImage {
+        layers: vec![
+            base.clone(),
+            fixture::FxLayer::new("RUN shrink").file("data/big.bin", "small"),
+            base,
+        ],
+        config: serde_json::json!({"User": "app"}),
+        empty_history: Vec::new(),
+        architecture: "amd64".into(),
+        variant: None,
+    };
+    let dir = TempDir::new("fmt-packed-big");
+    let plain = write(&img, Shape::DockerLegacyTar, &dir);
+    let want = analyze(&plain).unwrap();
+    let packed = packed_copy(&plain, &dir.join("big.tar.gz"), FxCompression::Gzip);
+    let got = analyze(&packed).unwrap();
+    assert_eq!(got.waste.reclaimable_bytes, want.waste.reclaimable_bytes);
+    assert_eq!(got.waste.reclaimable_bytes, 5 * 1024 * 1024 + 5);
+    assert_eq!(got.dive, want.dive);
+    let digests = |a: &image::Analysis| -> Vec<String> {
+        a.layers.iter().map(|l| l.diff_id.clone()).collect()
+    };
+    assert_eq!(digests(&got), digests(&want));
+}

@@ -465,3 +465,49 @@ fn oversized_long_name_in_the_outer_archive_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn compressed_archive_bomb_and_truncation_are_errors() {
+    // a gzipped "archive" whose first member is a 300 MiB file of zeros
+    let mut first = Vec::new();
+    let mut h = tar::Header::new_gnu();
+    h.set_path("zeros").unwrap();
+    h.set_size(300 * 1024 * 1024);
+    h.set_mode(0o644);
+    h.set_cksum();
+    first.extend_from_slice(h.as_bytes());
+    first.resize(1024 * 1024, 0);
+    let mut bomb = fixture::gzip(&first);
+    let zeros = fixture::gzip(&vec![0u8; 1024 * 1024]);
+    for _ in 0..299 {
+        bomb.extend_from_slice(&zeros);
+    }
+    let dir = TempDir::new("hostile-packed");
+    let path = dir.join("bomb.tar.gz");
+    std::fs::write(&path, &bomb).unwrap();
+    let err = analyze(&path.display().to_string()).unwrap_err();
+    assert!(
+        matches!(err, ImageError::DecompressionBomb { limit: 200, .. }),
+        "{err}"
+    );
+
+    // a gzipped docker-save archive cut short: an error, before or while
+    // the layers are read
+    let img = fixture::research_fixture();
+    let plain = dir.join("image.tar");
+    fixture::docker_legacy(&img.blobs(FxCompression::None), "x:y", false)
+        .write_tar(&plain)
+        .unwrap();
+    let packed = fixture::compress(&std::fs::read(&plain).unwrap(), FxCompression::Gzip);
+    let cut = dir.join("cut.tar.gz");
+    std::fs::write(&cut, &packed[..packed.len() * 2 / 3]).unwrap();
+    let err = analyze(&cut.display().to_string()).unwrap_err();
+    assert!(err.to_string().contains("cut.tar.gz"), "{err}");
+
+    // garbage behind a gzip magic number
+    let junk = dir.join("junk.tar.gz");
+    std::fs::write(&junk, b"\x1f\x8b\x08\x00garbage").unwrap();
+    let err = analyze(&junk.display().to_string()).unwrap_err();
+    assert!(matches!(err, ImageError::UnknownFormat { .. }), "{err}");
+    assert_eq!(listing(dir.path()).len(), 4, "nothing was written");
+}

@@ -30,6 +30,20 @@ pub enum Compression {
     Zstd,
 }
 
+impl Compression {
+    /// The compression a stream's first bytes announce: gzip `1f 8b`, zstd
+    /// `28 b5 2f fd`, else none.
+    pub fn sniff(magic: &[u8]) -> Compression {
+        if magic.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+}
+
 /// The type of a layer entry. Whiteouts are entries too: they never reach
 /// the merged filesystem.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -191,16 +205,78 @@ impl<R: Read> Read for RatioGuard<R> {
     }
 }
 
+/// The ratio limit for a decoder running on its own: `compressed` counts
+/// the bytes read from the compressed source.
+pub(crate) struct RatioLimit<R> {
+    inner: R,
+    compressed: std::sync::Arc<AtomicU64>,
+    produced: u64,
+    max_ratio: u64,
+}
+
+impl<R> RatioLimit<R> {
+    pub(crate) fn new(inner: R, compressed: std::sync::Arc<AtomicU64>, max_ratio: u64) -> Self {
+        RatioLimit {
+            inner,
+            compressed,
+            produced: 0,
+            max_ratio: max_ratio.max(1),
+        }
+    }
+}
+
+impl<R: Read> Read for RatioLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.produced += n as u64;
+        if self.produced > RATIO_FLOOR_BYTES {
+            let compressed = self.compressed.load(Ordering::Relaxed).max(1);
+            if self.produced / compressed >= self.max_ratio {
+                return Err(io::Error::other(LimitHit::Ratio {
+                    compressed,
+                    uncompressed: self.produced,
+                    limit: self.max_ratio,
+                }));
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// A tar stream with its headers watched by a [`TarGuard`], so that the
+/// metadata entries the tar reader buffers stay small.
+pub(crate) struct Guarded<R> {
+    inner: R,
+    guard: TarGuard,
+}
+
+impl<R> Guarded<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        Guarded {
+            inner,
+            guard: TarGuard::default(),
+        }
+    }
+}
+
+impl<R: Read> Read for Guarded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.guard.feed(buf.get(..n).unwrap_or_default())?;
+        Ok(n)
+    }
+}
+
 /// Decodes concatenated zstd frames; skippable frames (zstd:chunked
 /// metadata) are skipped.
-struct ZstdFrames<R: BufRead> {
+pub(crate) struct ZstdFrames<R: BufRead> {
     src: R,
     dec: ruzstd::decoding::FrameDecoder,
     in_frame: bool,
 }
 
 impl<R: BufRead> ZstdFrames<R> {
-    fn new(src: R) -> Self {
+    pub(crate) fn new(src: R) -> Self {
         let mut dec = ruzstd::decoding::FrameDecoder::new();
         dec.set_max_window_size(1 << 31);
         ZstdFrames {
@@ -443,13 +519,7 @@ fn decode_stream(
         .get(..4)
         .map(<[u8]>::to_vec)
         .unwrap_or_default();
-    let compression = if magic.starts_with(&[0x1f, 0x8b]) {
-        Compression::Gzip
-    } else if magic == [0x28, 0xb5, 0x2f, 0xfd] {
-        Compression::Zstd
-    } else {
-        Compression::None
-    };
+    let compression = Compression::sniff(&magic);
     let mut decoded: Box<dyn Read> = match compression {
         Compression::Gzip => Box::new(RatioGuard {
             inner: flate2::bufread::MultiGzDecoder::new(buffered),
@@ -514,17 +584,33 @@ fn decode_stream(
     })
 }
 
-/// The tar stream, as chunks from the decoding thread.
-struct ChunkReader {
+/// A stream, as chunks from another thread.
+pub(crate) struct ChunkReader {
     rx: Receiver<io::Result<Vec<u8>>>,
     /// Spent chunks go back to the decoding thread.
     recycle: SyncSender<Vec<u8>>,
     chunk: Vec<u8>,
     pos: usize,
+    /// Bytes consumed so far (the stream position).
+    consumed: u64,
 }
 
-impl Read for ChunkReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+impl ChunkReader {
+    /// A reader of the chunks `rx` delivers.
+    pub(crate) fn new(rx: Receiver<io::Result<Vec<u8>>>) -> Self {
+        // nothing takes spent chunks back
+        let (recycle, _) = sync_channel(0);
+        ChunkReader {
+            rx,
+            recycle,
+            chunk: Vec::new(),
+            pos: 0,
+            consumed: 0,
+        }
+    }
+
+    /// Makes sure the current chunk has unread bytes; `false` at the end.
+    fn fill(&mut self) -> io::Result<bool> {
         while self.pos >= self.chunk.len() {
             match self.rx.recv() {
                 Ok(Ok(c)) => {
@@ -533,8 +619,17 @@ impl Read for ChunkReader {
                     self.pos = 0;
                 }
                 Ok(Err(e)) => return Err(e),
-                Err(_) => return Ok(0),
+                Err(_) => return Ok(false),
             }
+        }
+        Ok(true)
+    }
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.fill()? {
+            return Ok(0);
         }
         let available = self.chunk.get(self.pos..).unwrap_or_default();
         let n = available.len().min(buf.len());
@@ -542,11 +637,38 @@ impl Read for ChunkReader {
             dst.copy_from_slice(src);
         }
         self.pos += n;
+        self.consumed += n as u64;
         Ok(n)
     }
 }
 
-fn scan_reader(
+/// Forward seeks only: the tar reader skips entry data and padding this
+/// way, without copying it.
+impl io::Seek for ChunkReader {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        let io::SeekFrom::Current(delta) = pos else {
+            return Err(io::Error::other("a layer stream seeks only forward"));
+        };
+        let mut left = u64::try_from(delta)
+            .map_err(|_| io::Error::other("a layer stream seeks only forward"))?;
+        while left > 0 {
+            if !self.fill()? {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "unexpected EOF during skip",
+                ));
+            }
+            let available = (self.chunk.len() - self.pos) as u64;
+            let n = available.min(left);
+            self.pos += n as usize;
+            self.consumed += n;
+            left -= n;
+        }
+        Ok(self.consumed)
+    }
+}
+
+pub(crate) fn scan_reader(
     reader: BlobReader,
     len: Option<u64>,
     spec: &LayerSpec,
@@ -596,6 +718,7 @@ fn scan_reader(
                 recycle,
                 chunk: Vec::new(),
                 pos: 0,
+                consumed: 0,
             },
             limits,
             what,
@@ -662,7 +785,9 @@ fn parse_tar(stream: ChunkReader, limits: &Limits, what: &str) -> Result<Parsed,
     let mut entries = Vec::new();
     let mut captured = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
-    let iter = archive.entries().map_err(|e| layer_error(what, e))?;
+    let iter = archive
+        .entries_with_seek()
+        .map_err(|e| layer_error(what, e))?;
     for item in iter {
         let mut entry = item.map_err(|e| layer_error(what, e))?;
         let ty = entry.header().entry_type();
@@ -786,7 +911,7 @@ impl<R: Read> Read for SharedRead<R> {
     }
 }
 
-fn layer_error(what: &str, e: io::Error) -> ImageError {
+pub(crate) fn layer_error(what: &str, e: io::Error) -> ImageError {
     if let Some(hit) = e.get_ref().and_then(|inner| find_limit(inner, 0)) {
         return match hit {
             LimitHit::Ratio {
@@ -833,7 +958,7 @@ pub(crate) fn metadata_limit(e: &io::Error) -> Option<String> {
 }
 
 /// A copy of an I/O error for the other thread, keeping our limit errors.
-fn duplicate_error(e: &io::Error) -> io::Error {
+pub(crate) fn duplicate_error(e: &io::Error) -> io::Error {
     match e.get_ref().and_then(|inner| find_limit(inner, 0)) {
         Some(hit) => io::Error::other(hit.clone()),
         None => io::Error::new(e.kind(), e.to_string()),

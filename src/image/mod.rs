@@ -239,6 +239,11 @@ pub fn scan_layers(image: &Image, jobs: usize) -> Result<Vec<LayerScan>, ImageEr
         max_entries: image.limits.1,
         entries_seen: AtomicU64::new(0),
     };
+    if let Store::Tar(index) = &image.store
+        && let Some(packed) = &index.packed
+    {
+        return scan_packed(image, index, packed, &limits);
+    }
     let n = image.layers.len();
     let jobs = match jobs {
         0 => std::thread::available_parallelism().map_or(1, |p| p.get().min(4)),
@@ -294,11 +299,125 @@ pub fn scan_layers(image: &Image, jobs: usize) -> Result<Vec<LayerScan>, ImageEr
     }
 }
 
+/// Reads the layers of a compressed archive (`docker save | gzip`) with
+/// one decompression: each layer member is handed to its scan as the
+/// stream passes it. Small members were kept when the archive was indexed.
+fn scan_packed(
+    image: &Image,
+    index: &blob::TarIndex,
+    packed: &blob::Packed,
+    limits: &layer::Limits,
+) -> Result<Vec<LayerScan>, ImageError> {
+    use std::collections::HashMap;
+    use std::io::Read;
+    let n = image.layers.len();
+    let mut results: Vec<Option<Result<LayerScan, ImageError>>> = (0..n).map(|_| None).collect();
+    // the streamed members, and the layers each one is
+    let mut wanted: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, info) in image.layers.iter().enumerate() {
+        match index.resolve_name(&info.spec.blob.path) {
+            Ok((name, _)) if !packed.small.contains_key(&name) => {
+                wanted.entry(name).or_default().push(i);
+            }
+            // kept in memory, or an error the store reports
+            _ => results[i] = Some(layer::scan_layer(&image.store, &info.spec, limits)),
+        }
+    }
+    let archive_name = index.path.display().to_string();
+    let mut stream_error = None;
+    if !wanted.is_empty() {
+        let stream = blob::unpack_archive(&index.path, packed.compression, packed.max_ratio)?;
+        let mut archive = tar::Archive::new(layer::Guarded::new(stream));
+        std::thread::scope(|s| {
+            let mut running = Vec::new();
+            let outer = (|| -> std::io::Result<()> {
+                for entry in archive.entries()? {
+                    let mut entry = entry?;
+                    let Some((name, member)) = blob::member_of(&entry) else {
+                        continue;
+                    };
+                    let Some(layers) = wanted.remove(&name) else {
+                        continue;
+                    };
+                    let mut senders = Vec::new();
+                    for i in layers {
+                        let Some(info) = image.layers.get(i) else {
+                            continue;
+                        };
+                        let (tx, rx) = std::sync::mpsc::sync_channel(8);
+                        let size = member.size;
+                        let scan = s.spawn(move || {
+                            let reader = Box::new(layer::ChunkReader::new(rx));
+                            let what = info.spec.describe();
+                            layer::scan_reader(reader, Some(size), &info.spec, limits, &what)
+                        });
+                        running.push((i, scan));
+                        senders.push(tx);
+                    }
+                    loop {
+                        let mut chunk = vec![0u8; 256 * 1024];
+                        let got = match entry.read(&mut chunk) {
+                            Ok(got) => got,
+                            Err(e) => {
+                                for tx in &senders {
+                                    let _ = tx.send(Err(layer::duplicate_error(&e)));
+                                }
+                                return Err(e);
+                            }
+                        };
+                        if got == 0 {
+                            break;
+                        }
+                        chunk.truncate(got);
+                        // a scan that stopped (and reports why) takes no more
+                        senders.retain(|tx| tx.send(Ok(chunk.clone())).is_ok());
+                    }
+                }
+                // the rest of the stream (end blocks, padding) must decode too
+                std::io::copy(&mut archive.into_inner(), &mut std::io::sink())?;
+                Ok(())
+            })();
+            if let Err(e) = outer {
+                stream_error = Some(layer::layer_error(&archive_name, e));
+            }
+            for (i, scan) in running {
+                let r = scan.join().unwrap_or_else(|_| {
+                    Err(ImageError::invalid(format!("layer {i}"), "was not read"))
+                });
+                if let Some(slot) = results.get_mut(i) {
+                    *slot = Some(r);
+                }
+            }
+        });
+    }
+    if let Some(e) = stream_error {
+        return Err(e);
+    }
+    results
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.unwrap_or_else(|| {
+                let (what, name) = image.layers.get(i).map_or_else(
+                    || (format!("layer {i}"), archive_name.clone()),
+                    |l| (l.spec.describe(), l.spec.blob.name()),
+                );
+                Err(ImageError::MissingBlob { what, name })
+            })
+        })
+        .collect()
+}
+
 /// Analyses an opened image.
 pub fn analyze(image: &Image, options: &AnalyzeOptions) -> Result<Analysis, ImageError> {
     let scans = scan_layers(image, options.jobs)?;
-    let merge = fs::merge(&scans);
-    let dive = dive::compute(&scans);
+    // the two accountings are independent: one on each core
+    let (merge, dive) = std::thread::scope(|s| {
+        let dive = s.spawn(|| dive::compute(&scans));
+        let merge = fs::merge(&scans);
+        (merge, dive.join())
+    });
+    let dive = dive.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let mapping = match &options.dockerfile {
         Some(path) => Some(dockerfile::Mapping::load(path, &image.config)?),
         None => None,
