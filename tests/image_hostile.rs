@@ -120,9 +120,9 @@ fn hard_link_loops_end() {
     assert_eq!(findings_of(&a, "IL7017").len(), 3, "{:#?}", a.reports);
 }
 
-#[test]
-fn gzip_bomb_is_refused() {
-    // one gzip member of 1 MiB of zeros, repeated: ~1000:1
+/// A gzipped tar whose first member is a 300 MiB file of zeros: one gzip
+/// member of 1 MiB of zeros, repeated, about 1000:1.
+fn zeros_bomb() -> Vec<u8> {
     let mut first = Vec::new();
     let mut h = tar::Header::new_gnu();
     h.set_path("zeros").unwrap();
@@ -136,8 +136,13 @@ fn gzip_bomb_is_refused() {
     for _ in 0..299 {
         blob.extend_from_slice(&zeros);
     }
+    blob
+}
+
+#[test]
+fn gzip_bomb_is_refused() {
     let layer = FxLayer {
-        raw_blob: Some(blob),
+        raw_blob: Some(zeros_bomb()),
         created_by: "RUN bomb".into(),
         ..FxLayer::default()
     };
@@ -469,19 +474,7 @@ fn oversized_long_name_in_the_outer_archive_is_refused() {
 #[test]
 fn compressed_archive_bomb_and_truncation_are_errors() {
     // a gzipped "archive" whose first member is a 300 MiB file of zeros
-    let mut first = Vec::new();
-    let mut h = tar::Header::new_gnu();
-    h.set_path("zeros").unwrap();
-    h.set_size(300 * 1024 * 1024);
-    h.set_mode(0o644);
-    h.set_cksum();
-    first.extend_from_slice(h.as_bytes());
-    first.resize(1024 * 1024, 0);
-    let mut bomb = fixture::gzip(&first);
-    let zeros = fixture::gzip(&vec![0u8; 1024 * 1024]);
-    for _ in 0..299 {
-        bomb.extend_from_slice(&zeros);
-    }
+    let bomb = zeros_bomb();
     let dir = TempDir::new("hostile-packed");
     let path = dir.join("bomb.tar.gz");
     std::fs::write(&path, &bomb).unwrap();

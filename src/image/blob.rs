@@ -135,6 +135,8 @@ pub struct Tap<R> {
 
 pub struct TapState {
     pub bytes: u64,
+    /// The same count, readable from other threads.
+    pub count: Arc<std::sync::atomic::AtomicU64>,
     pub hasher: Option<Hasher>,
 }
 
@@ -142,6 +144,7 @@ impl<R: Read> Tap<R> {
     pub fn new(inner: R, algorithm: Option<Algorithm>) -> (Self, Rc<RefCell<TapState>>) {
         let state = Rc::new(RefCell::new(TapState {
             bytes: 0,
+            count: Arc::default(),
             hasher: algorithm.map(Hasher::new),
         }));
         (
@@ -159,6 +162,8 @@ impl<R: Read> Read for Tap<R> {
         let n = self.inner.read(buf)?;
         let mut st = self.state.borrow_mut();
         st.bytes += n as u64;
+        st.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
         if let (Some(h), Some(chunk)) = (st.hasher.as_mut(), buf.get(..n)) {
             h.update(chunk);
         }

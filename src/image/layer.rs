@@ -179,34 +179,8 @@ impl std::fmt::Display for LimitHit {
 
 impl std::error::Error for LimitHit {}
 
-/// Applies the decompression-ratio limit to the uncompressed stream.
-struct RatioGuard<R> {
-    inner: R,
-    compressed: Rc<RefCell<TapState>>,
-    produced: u64,
-    max_ratio: u64,
-}
-
-impl<R: Read> Read for RatioGuard<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.produced += n as u64;
-        if self.produced > RATIO_FLOOR_BYTES {
-            let compressed = self.compressed.borrow().bytes.max(1);
-            if self.produced / compressed >= self.max_ratio {
-                return Err(io::Error::other(LimitHit::Ratio {
-                    compressed,
-                    uncompressed: self.produced,
-                    limit: self.max_ratio,
-                }));
-            }
-        }
-        Ok(n)
-    }
-}
-
-/// The ratio limit for a decoder running on its own: `compressed` counts
-/// the bytes read from the compressed source.
+/// Applies the decompression-ratio limit to an uncompressed stream:
+/// `compressed` counts the bytes read from the compressed source.
 pub(crate) struct RatioLimit<R> {
     inner: R,
     compressed: std::sync::Arc<AtomicU64>,
@@ -520,19 +494,18 @@ fn decode_stream(
         .map(<[u8]>::to_vec)
         .unwrap_or_default();
     let compression = Compression::sniff(&magic);
+    let compressed = || std::sync::Arc::clone(&raw_state.borrow().count);
     let mut decoded: Box<dyn Read> = match compression {
-        Compression::Gzip => Box::new(RatioGuard {
-            inner: flate2::bufread::MultiGzDecoder::new(buffered),
-            compressed: Rc::clone(&raw_state),
-            produced: 0,
-            max_ratio: max_ratio.max(1),
-        }),
-        Compression::Zstd => Box::new(RatioGuard {
-            inner: ZstdFrames::new(buffered),
-            compressed: Rc::clone(&raw_state),
-            produced: 0,
-            max_ratio: max_ratio.max(1),
-        }),
+        Compression::Gzip => Box::new(RatioLimit::new(
+            flate2::bufread::MultiGzDecoder::new(buffered),
+            compressed(),
+            max_ratio,
+        )),
+        Compression::Zstd => Box::new(RatioLimit::new(
+            ZstdFrames::new(buffered),
+            compressed(),
+            max_ratio,
+        )),
         Compression::None => {
             // the blob is the tar stream: hash it once, as the diff_id
             raw_state.borrow_mut().hasher = None;
