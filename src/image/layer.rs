@@ -252,7 +252,9 @@ pub(crate) struct ZstdFrames<R: BufRead> {
 impl<R: BufRead> ZstdFrames<R> {
     pub(crate) fn new(src: R) -> Self {
         let mut dec = ruzstd::decoding::FrameDecoder::new();
-        dec.set_max_window_size(1 << 31);
+        // the reference decoder's default limit (window log 27): a frame
+        // asking for a larger window is refused, so memory stays bounded
+        dec.set_max_window_size(1 << 27);
         ZstdFrames {
             src,
             dec,
