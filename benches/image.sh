@@ -5,8 +5,9 @@
 #
 # Builds a deterministic docker-save archive of about SCALE x 100 MB
 # (default 3) with benches/image_fixture.rs, then runs dive
-# (`--source docker-archive -j`) and imglint's analysis RUNS times each
-# (default 3) under /usr/bin/time -v, alternating the two, and prints the
+# (`--source docker-archive -j`) and `imglint image --format json` RUNS
+# times each (default 3) under /usr/bin/time -v, alternating the two, each
+# writing its JSON report, and prints the
 # best and median wall time, CPU time and peak memory of each, and the
 # ratios. On a busy machine the best run and the CPU time are the steadier
 # figures. Needs dive (run .ci/setup).
@@ -37,6 +38,8 @@ for line in open(sys.argv[1]):
     if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "image_fixture" and m.get("executable"):
         print(m["executable"])
 ' "$WORK/build.json" | tail -1)
+flock /tmp/cargo.lock cargo build --release --quiet
+IMGLINT=target/release/imglint
 
 TAR=$WORK/image.tar
 "$BIN" generate "$TAR" "$SCALE"
@@ -55,7 +58,7 @@ measure() { # name cmd... -> appends "wall cpu kb" to $WORK/name
 
 for _ in $(seq "$RUNS"); do
     measure dive dive --source docker-archive -j "$WORK/dive.json" "$TAR"
-    measure imglint "$BIN" analyze "$TAR"
+    measure imglint "$IMGLINT" image "$TAR" --format json --output "$WORK/imglint.json" --no-fail
 done
 
 python3 - "$WORK" <<'PY'
@@ -65,7 +68,9 @@ def runs(name):
     return [tuple(map(float, l.split())) for l in open(f"{work}/{name}")]
 d = json.load(open(f"{work}/dive.json"))["image"]
 print(f"dive:    efficiency {d['efficiencyScore']} wasted {d['inefficientBytes']}")
-print("imglint: " + open(f"{work}/imglint.out").read().strip())
+i = json.load(open(f"{work}/imglint.json"))
+print(f"imglint: efficiency {i['dive']['efficiency']} wasted {i['dive']['wasted_bytes']} "
+      f"reclaimable {i['waste']['reclaimable_bytes']} findings {len(i['findings'])}")
 res = {}
 for name in ("dive", "imglint"):
     r = runs(name)

@@ -1,12 +1,10 @@
 //! Where blobs live (a directory, a tar archive, a registry) and how they
 //! are read: bounded, hashed and verified.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Component, Path, PathBuf};
-use std::rc::Rc;
 use std::sync::Arc;
 
 use sha2::Digest as _;
@@ -124,51 +122,6 @@ pub fn to_hex(bytes: &[u8]) -> String {
         s.push(DIGITS[usize::from(b & 15)] as char);
     }
     s
-}
-
-/// Counts and hashes what passes through; shared so that the count can be
-/// read while a decoder owns the reader.
-pub struct Tap<R> {
-    inner: R,
-    state: Rc<RefCell<TapState>>,
-}
-
-pub struct TapState {
-    pub bytes: u64,
-    /// The same count, readable from other threads.
-    pub count: Arc<std::sync::atomic::AtomicU64>,
-    pub hasher: Option<Hasher>,
-}
-
-impl<R: Read> Tap<R> {
-    pub fn new(inner: R, algorithm: Option<Algorithm>) -> (Self, Rc<RefCell<TapState>>) {
-        let state = Rc::new(RefCell::new(TapState {
-            bytes: 0,
-            count: Arc::default(),
-            hasher: algorithm.map(Hasher::new),
-        }));
-        (
-            Tap {
-                inner,
-                state: Rc::clone(&state),
-            },
-            state,
-        )
-    }
-}
-
-impl<R: Read> Read for Tap<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let mut st = self.state.borrow_mut();
-        st.bytes += n as u64;
-        st.count
-            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-        if let (Some(h), Some(chunk)) = (st.hasher.as_mut(), buf.get(..n)) {
-            h.update(chunk);
-        }
-        Ok(n)
-    }
 }
 
 /// Where a blob is found: a path inside a layout or archive, and/or its

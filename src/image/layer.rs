@@ -2,16 +2,14 @@
 //! entry's metadata and a content hash, and verify the blob digest and the
 //! diff_id on the way. Nothing is unpacked and no blob is held in memory.
 
-use std::cell::RefCell;
-use std::io::{self, BufRead, BufReader, Read};
-use std::rc::Rc;
+use std::io::{self, BufRead, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3;
 
-use super::blob::{Algorithm, BlobReader, BlobRef, Digest, Store, Tap, TapState};
+use super::blob::{Algorithm, BlobReader, BlobRef, Digest, Store};
 use super::error::ImageError;
 
 /// Files whose content is kept (small, and read by the checks).
@@ -474,49 +472,59 @@ const CHUNK: usize = 256 * 1024;
 /// and hands the tar stream over in chunks. Runs on its own thread, so
 /// hashing and tar parsing overlap.
 fn decode_stream(
-    reader: BlobReader,
-    size: Option<u64>,
+    mut raw: ChunkReader,
     blob_alg: Algorithm,
     diff_alg: Algorithm,
     max_ratio: u64,
     tx: &SyncSender<io::Result<Vec<u8>>>,
     recycled: &Receiver<Vec<u8>>,
 ) -> io::Result<StreamInfo> {
-    // never read past the declared size, so an endless response stops
-    let bounded: Box<dyn Read> = match size {
-        Some(s) => Box::new(reader.take(s.saturating_add(1))),
-        None => Box::new(reader),
-    };
-    let (raw, raw_state) = Tap::new(bounded, Some(blob_alg));
-    let raw = Rc::new(RefCell::new(raw));
-    let mut buffered = BufReader::with_capacity(CHUNK, SharedRead(Rc::clone(&raw)));
-    let magic = buffered
+    let magic = raw
         .fill_buf()?
         .get(..4)
         .map(<[u8]>::to_vec)
         .unwrap_or_default();
     let compression = Compression::sniff(&magic);
-    let compressed = || std::sync::Arc::clone(&raw_state.borrow().count);
-    let mut decoded: Box<dyn Read> = match compression {
-        Compression::Gzip => Box::new(RatioLimit::new(
-            flate2::bufread::MultiGzDecoder::new(buffered),
-            compressed(),
-            max_ratio,
-        )),
-        Compression::Zstd => Box::new(RatioLimit::new(
-            ZstdFrames::new(buffered),
-            compressed(),
-            max_ratio,
-        )),
-        Compression::None => {
-            // the blob is the tar stream: hash it once, as the diff_id
-            raw_state.borrow_mut().hasher = None;
-            Box::new(buffered)
+    let mut guard = TarGuard::default();
+    let mut uncompressed = 0u64;
+    if compression == Compression::None {
+        // the blob is the tar stream, hashed once (digest and diff_id) as it
+        // arrives; its chunks go on to the parser as they are
+        while let Some(chunk) = raw.take_chunk()? {
+            guard.feed(&chunk)?;
+            uncompressed += chunk.len() as u64;
+            if tx.send(Ok(chunk)).is_err() {
+                // the parser stopped (and reports why)
+                return Err(io::Error::other("layer reading stopped"));
+            }
+            // spent chunks go back to the reading thread
+            while let Ok(spent) = recycled.try_recv() {
+                let _ = raw.recycle.try_send(spent);
+            }
         }
+        let diff_id = raw.finish_hash(diff_alg);
+        return Ok(StreamInfo {
+            compression,
+            compressed_size: raw.received,
+            digest: diff_id.clone(),
+            uncompressed_size: uncompressed,
+            diff_id,
+        });
+    }
+    let compressed = std::sync::Arc::clone(&raw.count);
+    let mut decoded: Box<dyn Read + '_> = match compression {
+        Compression::Zstd => Box::new(RatioLimit::new(
+            ZstdFrames::new(&mut raw),
+            compressed,
+            max_ratio,
+        )),
+        _ => Box::new(RatioLimit::new(
+            flate2::bufread::MultiGzDecoder::new(&mut raw),
+            compressed,
+            max_ratio,
+        )),
     };
     let mut diff = super::blob::Hasher::new(diff_alg);
-    let mut uncompressed = 0u64;
-    let mut guard = TarGuard::default();
     loop {
         let mut chunk = recycled.try_recv().unwrap_or_default();
         chunk.resize(CHUNK, 0);
@@ -542,32 +550,64 @@ fn decode_stream(
     }
     drop(decoded);
     // bytes after the compressed stream still belong to the blob
-    io::copy(&mut SharedRead(Rc::clone(&raw)), &mut io::sink())?;
-    let (compressed_size, raw_digest) = finish_tap(&raw_state);
-    let diff_id = diff.finish();
-    let digest = if compression == Compression::None {
-        diff_id.clone()
-    } else {
-        raw_digest
-    };
+    while raw.take_chunk()?.is_some() {}
     Ok(StreamInfo {
         compression,
-        compressed_size,
-        digest,
+        compressed_size: raw.received,
+        digest: raw.finish_hash(blob_alg),
         uncompressed_size: uncompressed,
-        diff_id,
+        diff_id: diff.finish(),
     })
+}
+
+/// Reads `reader` in chunks and sends them on, until the end, an error, or
+/// the receiving side stops. Runs on its own thread, so reading overlaps
+/// hashing.
+fn pump(
+    mut reader: Box<dyn Read + Send>,
+    tx: &SyncSender<io::Result<Vec<u8>>>,
+    recycled: &Receiver<Vec<u8>>,
+) {
+    loop {
+        let mut chunk = recycled.try_recv().unwrap_or_default();
+        chunk.resize(CHUNK, 0);
+        let mut filled = 0;
+        while filled < CHUNK {
+            match reader.read(chunk.get_mut(filled..).unwrap_or_default()) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            }
+        }
+        if filled == 0 {
+            return;
+        }
+        chunk.truncate(filled);
+        if tx.send(Ok(chunk)).is_err() {
+            return;
+        }
+    }
 }
 
 /// A stream, as chunks from another thread.
 pub(crate) struct ChunkReader {
     rx: Receiver<io::Result<Vec<u8>>>,
-    /// Spent chunks go back to the decoding thread.
+    /// Spent chunks go back to the thread that filled them.
     recycle: SyncSender<Vec<u8>>,
     chunk: Vec<u8>,
     pos: usize,
     /// Bytes consumed so far (the stream position).
     consumed: u64,
+    /// Bytes received so far.
+    received: u64,
+    /// The same count, for a ratio limit on another reader.
+    count: std::sync::Arc<AtomicU64>,
+    /// Hashes every chunk received.
+    hasher: Option<super::blob::Hasher>,
 }
 
 impl ChunkReader {
@@ -575,13 +615,47 @@ impl ChunkReader {
     pub(crate) fn new(rx: Receiver<io::Result<Vec<u8>>>) -> Self {
         // nothing takes spent chunks back
         let (recycle, _) = sync_channel(0);
+        ChunkReader::with_recycling(rx, recycle, None)
+    }
+
+    fn with_recycling(
+        rx: Receiver<io::Result<Vec<u8>>>,
+        recycle: SyncSender<Vec<u8>>,
+        hash: Option<Algorithm>,
+    ) -> Self {
         ChunkReader {
             rx,
             recycle,
             chunk: Vec::new(),
             pos: 0,
             consumed: 0,
+            received: 0,
+            count: std::sync::Arc::default(),
+            hasher: hash.map(super::blob::Hasher::new),
         }
+    }
+
+    /// The rest of the current chunk, or the next one; `None` at the end.
+    fn take_chunk(&mut self) -> io::Result<Option<Vec<u8>>> {
+        if !self.fill()? {
+            return Ok(None);
+        }
+        let mut chunk = std::mem::take(&mut self.chunk);
+        if self.pos > 0 {
+            chunk.drain(..self.pos);
+        }
+        self.consumed += chunk.len() as u64;
+        self.pos = 0;
+        Ok(Some(chunk))
+    }
+
+    /// The digest of everything received (the empty stream's without a
+    /// hasher).
+    fn finish_hash(&mut self, algorithm: Algorithm) -> Digest {
+        self.hasher.take().map_or_else(
+            || Digest::of_bytes(algorithm, b""),
+            super::blob::Hasher::finish,
+        )
     }
 
     /// Makes sure the current chunk has unread bytes; `false` at the end.
@@ -589,8 +663,15 @@ impl ChunkReader {
         while self.pos >= self.chunk.len() {
             match self.rx.recv() {
                 Ok(Ok(c)) => {
+                    self.received += c.len() as u64;
+                    self.count.store(self.received, Ordering::Relaxed);
+                    if let Some(h) = self.hasher.as_mut() {
+                        h.update(&c);
+                    }
                     let spent = std::mem::replace(&mut self.chunk, c);
-                    let _ = self.recycle.try_send(spent);
+                    if spent.capacity() > 0 {
+                        let _ = self.recycle.try_send(spent);
+                    }
                     self.pos = 0;
                 }
                 Ok(Err(e)) => return Err(e),
@@ -614,6 +695,21 @@ impl Read for ChunkReader {
         self.pos += n;
         self.consumed += n as u64;
         Ok(n)
+    }
+}
+
+impl BufRead for ChunkReader {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if !self.fill()? {
+            return Ok(&[]);
+        }
+        Ok(self.chunk.get(self.pos..).unwrap_or_default())
+    }
+
+    fn consume(&mut self, amount: usize) {
+        let n = amount.min(self.chunk.len().saturating_sub(self.pos));
+        self.pos += n;
+        self.consumed += n as u64;
     }
 }
 
@@ -659,15 +755,12 @@ pub(crate) fn scan_reader(
             actual,
         });
     }
-    let blob_alg = spec
-        .blob
-        .digest
-        .as_ref()
-        .map_or(Algorithm::Sha256, |d| d.algorithm);
     let diff_alg = spec
         .diff_id
         .as_ref()
         .map_or(Algorithm::Sha256, |d| d.algorithm);
+    // an uncompressed blob is hashed once, for both
+    let blob_alg = spec.blob.digest.as_ref().map_or(diff_alg, |d| d.algorithm);
     if spec.blob.digest.is_some() && spec.diff_id.is_some() && blob_alg != diff_alg {
         return Err(ImageError::invalid(
             what,
@@ -676,28 +769,28 @@ pub(crate) fn scan_reader(
     }
     let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(8);
     let (recycle, recycled) = sync_channel::<Vec<u8>>(16);
-    let size = spec.size;
+    let (raw_tx, raw_rx) = sync_channel::<io::Result<Vec<u8>>>(8);
+    let (raw_recycle, raw_recycled) = sync_channel::<Vec<u8>>(16);
+    // never read past the declared size, so an endless response stops
+    let bounded: Box<dyn Read + Send> = match spec.size {
+        Some(s) => Box::new(reader.take(s.saturating_add(1))),
+        None => reader,
+    };
     let max_ratio = limits.max_ratio;
     let (parsed, stream) = std::thread::scope(|s| {
+        // three threads: reading the blob, hashing and decoding it, parsing
+        // the tar stream
+        s.spawn(move || pump(bounded, &raw_tx, &raw_recycled));
+        let raw = ChunkReader::with_recycling(raw_rx, raw_recycle, Some(blob_alg));
         let producer = s.spawn(move || {
-            let r = decode_stream(reader, size, blob_alg, diff_alg, max_ratio, &tx, &recycled);
+            let r = decode_stream(raw, blob_alg, diff_alg, max_ratio, &tx, &recycled);
             if let Err(e) = &r {
                 // let the parser see the cause
                 let _ = tx.send(Err(duplicate_error(e)));
             }
             r
         });
-        let parsed = parse_tar(
-            ChunkReader {
-                rx,
-                recycle,
-                chunk: Vec::new(),
-                pos: 0,
-                consumed: 0,
-            },
-            limits,
-            what,
-        );
+        let parsed = parse_tar(ChunkReader::with_recycling(rx, recycle, None), limits, what);
         let stream = producer
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("layer decoding failed")));
@@ -866,24 +959,6 @@ fn parse_tar(stream: ChunkReader, limits: &Limits, what: &str) -> Result<Parsed,
     let mut rest = archive.into_inner();
     io::copy(&mut rest, &mut io::sink()).map_err(|e| layer_error(what, e))?;
     Ok((entries, captured))
-}
-
-fn finish_tap(state: &Rc<RefCell<TapState>>) -> (u64, Digest) {
-    let mut st = state.borrow_mut();
-    let bytes = st.bytes;
-    let digest = st.hasher.take().map_or_else(
-        || Digest::of_bytes(Algorithm::Sha256, b""),
-        super::blob::Hasher::finish,
-    );
-    (bytes, digest)
-}
-
-struct SharedRead<R>(Rc<RefCell<R>>);
-
-impl<R: Read> Read for SharedRead<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.borrow_mut().read(buf)
-    }
 }
 
 pub(crate) fn layer_error(what: &str, e: io::Error) -> ImageError {
