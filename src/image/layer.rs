@@ -466,7 +466,7 @@ struct StreamInfo {
     diff_id: Digest,
 }
 
-const CHUNK: usize = 256 * 1024;
+const CHUNK: usize = 1024 * 1024;
 
 /// Reads the blob, detects the compression, decodes, hashes both streams
 /// and hands the tar stream over in chunks. Runs on its own thread, so
@@ -767,10 +767,10 @@ pub(crate) fn scan_reader(
             "the blob digest and the diff_id use different algorithms",
         ));
     }
-    let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(8);
-    let (recycle, recycled) = sync_channel::<Vec<u8>>(16);
-    let (raw_tx, raw_rx) = sync_channel::<io::Result<Vec<u8>>>(8);
-    let (raw_recycle, raw_recycled) = sync_channel::<Vec<u8>>(16);
+    let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(3);
+    let (recycle, recycled) = sync_channel::<Vec<u8>>(6);
+    let (raw_tx, raw_rx) = sync_channel::<io::Result<Vec<u8>>>(3);
+    let (raw_recycle, raw_recycled) = sync_channel::<Vec<u8>>(6);
     // never read past the declared size, so an endless response stops
     let bounded: Box<dyn Read + Send> = match spec.size {
         Some(s) => Box::new(reader.take(s.saturating_add(1))),
