@@ -9,7 +9,7 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3;
 
-use super::blob::{Algorithm, BlobReader, BlobRef, Digest, Store};
+use super::blob::{Algorithm, BlobRef, Digest, Store};
 use super::error::ImageError;
 
 /// Files whose content is kept (small, and read by the checks).
@@ -133,6 +133,39 @@ pub struct Limits {
     pub max_ratio: u64,
     pub max_entries: u64,
     pub entries_seen: AtomicU64,
+    /// Spent stream chunks, for the next ones.
+    pub pool: ChunkPool,
+}
+
+/// Stream chunks kept for reuse across threads and layers, so that memory
+/// is touched once, not once per layer.
+#[derive(Debug, Default)]
+pub struct ChunkPool(std::sync::Mutex<Vec<Vec<u8>>>);
+
+/// Most spent chunks a pool keeps.
+const POOL_CHUNKS: usize = 24;
+
+impl ChunkPool {
+    /// A chunk of [`CHUNK`] bytes (contents unspecified).
+    pub(crate) fn take(&self) -> Vec<u8> {
+        let mut chunk = self
+            .0
+            .lock()
+            .ok()
+            .and_then(|mut p| p.pop())
+            .unwrap_or_default();
+        chunk.resize(CHUNK, 0);
+        chunk
+    }
+
+    fn give(&self, chunk: Vec<u8>) {
+        if chunk.capacity() >= CHUNK
+            && let Ok(mut p) = self.0.lock()
+            && p.len() < POOL_CHUNKS
+        {
+            p.push(chunk);
+        }
+    }
 }
 
 /// One layer, read.
@@ -472,12 +505,11 @@ const CHUNK: usize = 1024 * 1024;
 /// and hands the tar stream over in chunks. Runs on its own thread, so
 /// hashing and tar parsing overlap.
 fn decode_stream(
-    mut raw: ChunkReader,
+    mut raw: ChunkReader<'_>,
     blob_alg: Algorithm,
     diff_alg: Algorithm,
     max_ratio: u64,
     tx: &SyncSender<io::Result<Vec<u8>>>,
-    recycled: &Receiver<Vec<u8>>,
 ) -> io::Result<StreamInfo> {
     let magic = raw
         .fill_buf()?
@@ -497,10 +529,6 @@ fn decode_stream(
                 // the parser stopped (and reports why)
                 return Err(io::Error::other("layer reading stopped"));
             }
-            // spent chunks go back to the reading thread
-            while let Ok(spent) = recycled.try_recv() {
-                let _ = raw.recycle.try_send(spent);
-            }
         }
         let diff_id = raw.finish_hash(diff_alg);
         return Ok(StreamInfo {
@@ -512,6 +540,7 @@ fn decode_stream(
         });
     }
     let compressed = std::sync::Arc::clone(&raw.count);
+    let pool = raw.pool;
     let mut decoded: Box<dyn Read + '_> = match compression {
         Compression::Zstd => Box::new(RatioLimit::new(
             ZstdFrames::new(&mut raw),
@@ -526,8 +555,7 @@ fn decode_stream(
     };
     let mut diff = super::blob::Hasher::new(diff_alg);
     loop {
-        let mut chunk = recycled.try_recv().unwrap_or_default();
-        chunk.resize(CHUNK, 0);
+        let mut chunk = pool.take();
         let mut filled = 0;
         while filled < CHUNK {
             let n = decoded.read(chunk.get_mut(filled..).unwrap_or_default())?;
@@ -564,13 +592,12 @@ fn decode_stream(
 /// the receiving side stops. Runs on its own thread, so reading overlaps
 /// hashing.
 fn pump(
-    mut reader: Box<dyn Read + Send>,
+    mut reader: Box<dyn Read + Send + '_>,
     tx: &SyncSender<io::Result<Vec<u8>>>,
-    recycled: &Receiver<Vec<u8>>,
+    pool: &ChunkPool,
 ) {
     loop {
-        let mut chunk = recycled.try_recv().unwrap_or_default();
-        chunk.resize(CHUNK, 0);
+        let mut chunk = pool.take();
         let mut filled = 0;
         while filled < CHUNK {
             match reader.read(chunk.get_mut(filled..).unwrap_or_default()) {
@@ -594,10 +621,10 @@ fn pump(
 }
 
 /// A stream, as chunks from another thread.
-pub(crate) struct ChunkReader {
+pub(crate) struct ChunkReader<'p> {
     rx: Receiver<io::Result<Vec<u8>>>,
-    /// Spent chunks go back to the thread that filled them.
-    recycle: SyncSender<Vec<u8>>,
+    /// Where spent chunks go.
+    pool: &'p ChunkPool,
     chunk: Vec<u8>,
     pos: usize,
     /// Bytes consumed so far (the stream position).
@@ -610,22 +637,17 @@ pub(crate) struct ChunkReader {
     hasher: Option<super::blob::Hasher>,
 }
 
-impl ChunkReader {
-    /// A reader of the chunks `rx` delivers.
-    pub(crate) fn new(rx: Receiver<io::Result<Vec<u8>>>) -> Self {
-        // nothing takes spent chunks back
-        let (recycle, _) = sync_channel(0);
-        ChunkReader::with_recycling(rx, recycle, None)
-    }
-
-    fn with_recycling(
+impl<'p> ChunkReader<'p> {
+    /// A reader of the chunks `rx` delivers; spent chunks go to `pool`,
+    /// and every chunk is hashed with `hash`.
+    pub(crate) fn new(
         rx: Receiver<io::Result<Vec<u8>>>,
-        recycle: SyncSender<Vec<u8>>,
+        pool: &'p ChunkPool,
         hash: Option<Algorithm>,
     ) -> Self {
         ChunkReader {
             rx,
-            recycle,
+            pool,
             chunk: Vec::new(),
             pos: 0,
             consumed: 0,
@@ -669,9 +691,7 @@ impl ChunkReader {
                         h.update(&c);
                     }
                     let spent = std::mem::replace(&mut self.chunk, c);
-                    if spent.capacity() > 0 {
-                        let _ = self.recycle.try_send(spent);
-                    }
+                    self.pool.give(spent);
                     self.pos = 0;
                 }
                 Ok(Err(e)) => return Err(e),
@@ -682,7 +702,7 @@ impl ChunkReader {
     }
 }
 
-impl Read for ChunkReader {
+impl Read for ChunkReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if !self.fill()? {
             return Ok(0);
@@ -698,7 +718,7 @@ impl Read for ChunkReader {
     }
 }
 
-impl BufRead for ChunkReader {
+impl BufRead for ChunkReader<'_> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if !self.fill()? {
             return Ok(&[]);
@@ -715,7 +735,7 @@ impl BufRead for ChunkReader {
 
 /// Forward seeks only: the tar reader skips entry data and padding this
 /// way, without copying it.
-impl io::Seek for ChunkReader {
+impl io::Seek for ChunkReader<'_> {
     fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
         let io::SeekFrom::Current(delta) = pos else {
             return Err(io::Error::other("a layer stream seeks only forward"));
@@ -740,7 +760,7 @@ impl io::Seek for ChunkReader {
 }
 
 pub(crate) fn scan_reader(
-    reader: BlobReader,
+    reader: Box<dyn Read + Send + '_>,
     len: Option<u64>,
     spec: &LayerSpec,
     limits: &Limits,
@@ -768,29 +788,28 @@ pub(crate) fn scan_reader(
         ));
     }
     let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(3);
-    let (recycle, recycled) = sync_channel::<Vec<u8>>(6);
     let (raw_tx, raw_rx) = sync_channel::<io::Result<Vec<u8>>>(3);
-    let (raw_recycle, raw_recycled) = sync_channel::<Vec<u8>>(6);
     // never read past the declared size, so an endless response stops
-    let bounded: Box<dyn Read + Send> = match spec.size {
+    let bounded: Box<dyn Read + Send + '_> = match spec.size {
         Some(s) => Box::new(reader.take(s.saturating_add(1))),
         None => reader,
     };
     let max_ratio = limits.max_ratio;
+    let pool = &limits.pool;
     let (parsed, stream) = std::thread::scope(|s| {
         // three threads: reading the blob, hashing and decoding it, parsing
         // the tar stream
-        s.spawn(move || pump(bounded, &raw_tx, &raw_recycled));
-        let raw = ChunkReader::with_recycling(raw_rx, raw_recycle, Some(blob_alg));
+        s.spawn(move || pump(bounded, &raw_tx, pool));
+        let raw = ChunkReader::new(raw_rx, pool, Some(blob_alg));
         let producer = s.spawn(move || {
-            let r = decode_stream(raw, blob_alg, diff_alg, max_ratio, &tx, &recycled);
+            let r = decode_stream(raw, blob_alg, diff_alg, max_ratio, &tx);
             if let Err(e) = &r {
                 // let the parser see the cause
                 let _ = tx.send(Err(duplicate_error(e)));
             }
             r
         });
-        let parsed = parse_tar(ChunkReader::with_recycling(rx, recycle, None), limits, what);
+        let parsed = parse_tar(ChunkReader::new(rx, pool, None), limits, what);
         let stream = producer
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("layer decoding failed")));
@@ -848,7 +867,7 @@ pub(crate) fn scan_reader(
 type Parsed = (Vec<Entry>, Vec<(String, Vec<u8>)>);
 
 /// Walks the tar stream, recording entries; drains it to the end.
-fn parse_tar(stream: ChunkReader, limits: &Limits, what: &str) -> Result<Parsed, ImageError> {
+fn parse_tar(stream: ChunkReader<'_>, limits: &Limits, what: &str) -> Result<Parsed, ImageError> {
     let mut archive = tar::Archive::new(stream);
     let mut entries = Vec::new();
     let mut captured = Vec::new();

@@ -238,6 +238,7 @@ pub fn scan_layers(image: &Image, jobs: usize) -> Result<Vec<LayerScan>, ImageEr
         max_ratio: image.limits.0,
         max_entries: image.limits.1,
         entries_seen: AtomicU64::new(0),
+        pool: layer::ChunkPool::default(),
     };
     if let Store::Tar(index) = &image.store
         && let Some(packed) = &index.packed
@@ -347,7 +348,7 @@ fn scan_packed(
                         let (tx, rx) = std::sync::mpsc::sync_channel(8);
                         let size = member.size;
                         let scan = s.spawn(move || {
-                            let reader = Box::new(layer::ChunkReader::new(rx));
+                            let reader = Box::new(layer::ChunkReader::new(rx, &limits.pool, None));
                             let what = info.spec.describe();
                             layer::scan_reader(reader, Some(size), &info.spec, limits, &what)
                         });
@@ -355,7 +356,7 @@ fn scan_packed(
                         senders.push(tx);
                     }
                     loop {
-                        let mut chunk = vec![0u8; 256 * 1024];
+                        let mut chunk = limits.pool.take();
                         let got = match entry.read(&mut chunk) {
                             Ok(got) => got,
                             Err(e) => {
