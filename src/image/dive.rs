@@ -103,7 +103,8 @@ impl Stack {
 }
 
 pub fn compute(layers: &[LayerScan]) -> DiveMetrics {
-    let mut stats: HashMap<&str, PathStat> = HashMap::new();
+    let entries: usize = layers.iter().map(|l| l.entries.len()).sum();
+    let mut stats: HashMap<&str, PathStat> = HashMap::with_capacity(entries);
     let mut stack = Stack::default();
     let mut size_bytes = 0u64;
     let mut user_size_bytes = 0u64;
