@@ -504,3 +504,25 @@ fn compressed_archive_bomb_and_truncation_are_errors() {
     assert!(matches!(err, ImageError::UnknownFormat { .. }), "{err}");
     assert_eq!(listing(dir.path()).len(), 4, "nothing was written");
 }
+
+#[test]
+fn many_layers_sharing_a_blob_in_a_compressed_archive_are_read_once() {
+    // layers naming one large blob: one scan, not one per layer at once
+    let big = fixture::seeded_bytes(3, 5 * 1024 * 1024);
+    let layer = FxLayer::new("ADD rootfs.tar /").file("data/big.bin", big);
+    let img = image_of(vec![layer; 12]);
+    let dir = TempDir::new("hostile-shared");
+    let plain = dir.join("image.tar");
+    fixture::docker25(&img.blobs(FxCompression::None), "x:y")
+        .write_tar(&plain)
+        .unwrap();
+    let packed = dir.join("image.tar.gz");
+    std::fs::write(
+        &packed,
+        fixture::compress(&std::fs::read(&plain).unwrap(), FxCompression::Gzip),
+    )
+    .unwrap();
+    let a = analyze(&packed.display().to_string()).unwrap();
+    assert_eq!(a.layers.len(), 12);
+    assert_eq!(a.waste.reclaimable_bytes, 11 * 5 * 1024 * 1024);
+}

@@ -824,35 +824,7 @@ pub(crate) fn scan_reader(
         uncompressed_size,
         diff_id,
     } = info;
-    if let Some(expected) = spec.size
-        && expected != compressed_size
-    {
-        return Err(ImageError::SizeMismatch {
-            what: what.to_string(),
-            expected,
-            actual: compressed_size,
-        });
-    }
-    if let Some(expected) = &spec.blob.digest {
-        // a docker-save blob named by its diff_id is the uncompressed stream
-        if expected != &digest {
-            return Err(ImageError::DigestMismatch {
-                what: what.to_string(),
-                expected: expected.to_string(),
-                actual: digest.to_string(),
-            });
-        }
-    }
-    if let Some(expected) = &spec.diff_id
-        && expected != &diff_id
-    {
-        return Err(ImageError::DigestMismatch {
-            what: format!("{what} (uncompressed, diff_id)"),
-            expected: expected.to_string(),
-            actual: diff_id.to_string(),
-        });
-    }
-    Ok(LayerScan {
+    let scan = LayerScan {
         index: spec.index,
         compression,
         compressed_size,
@@ -861,7 +833,43 @@ pub(crate) fn scan_reader(
         diff_id,
         entries,
         captured,
-    })
+    };
+    verify(&scan, spec, what)?;
+    Ok(scan)
+}
+
+/// Checks what was read against what the image expects: the blob's size
+/// and digest, and the diff_id.
+pub(crate) fn verify(scan: &LayerScan, spec: &LayerSpec, what: &str) -> Result<(), ImageError> {
+    if let Some(expected) = spec.size
+        && expected != scan.compressed_size
+    {
+        return Err(ImageError::SizeMismatch {
+            what: what.to_string(),
+            expected,
+            actual: scan.compressed_size,
+        });
+    }
+    if let Some(expected) = &spec.blob.digest {
+        // a docker-save blob named by its diff_id is the uncompressed stream
+        if expected != &scan.digest {
+            return Err(ImageError::DigestMismatch {
+                what: what.to_string(),
+                expected: expected.to_string(),
+                actual: scan.digest.to_string(),
+            });
+        }
+    }
+    if let Some(expected) = &spec.diff_id
+        && expected != &scan.diff_id
+    {
+        return Err(ImageError::DigestMismatch {
+            what: format!("{what} (uncompressed, diff_id)"),
+            expected: expected.to_string(),
+            actual: scan.diff_id.to_string(),
+        });
+    }
+    Ok(())
 }
 
 type Parsed = (Vec<Entry>, Vec<(String, Vec<u8>)>);

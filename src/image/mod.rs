@@ -340,27 +340,26 @@ fn scan_packed(
                     let Some(layers) = wanted.remove(&name) else {
                         continue;
                     };
-                    let mut senders = Vec::new();
-                    for i in layers {
-                        let Some(info) = image.layers.get(i) else {
-                            continue;
-                        };
-                        let (tx, rx) = std::sync::mpsc::sync_channel(8);
-                        let size = member.size;
-                        let scan = s.spawn(move || {
-                            let reader = Box::new(layer::ChunkReader::new(rx, &limits.pool, None));
-                            let what = info.spec.describe();
-                            layer::scan_reader(reader, Some(size), &info.spec, limits, &what)
-                        });
-                        running.push((i, scan));
-                        senders.push(tx);
-                    }
+                    // a member several layers share is read once
+                    let Some(info) = layers.first().and_then(|&i| image.layers.get(i)) else {
+                        continue;
+                    };
+                    let (tx, rx) = std::sync::mpsc::sync_channel(3);
+                    let size = member.size;
+                    let scan = s.spawn(move || {
+                        let reader = Box::new(layer::ChunkReader::new(rx, &limits.pool, None));
+                        let what = info.spec.describe();
+                        layer::scan_reader(reader, Some(size), &info.spec, limits, &what)
+                    });
+                    running.push((layers, scan));
+                    // once the scan stops (and reports why) it takes no more
+                    let mut sender = Some(tx);
                     loop {
                         let mut chunk = limits.pool.take();
                         let got = match entry.read(&mut chunk) {
                             Ok(got) => got,
                             Err(e) => {
-                                for tx in &senders {
+                                if let Some(tx) = &sender {
                                     let _ = tx.send(Err(layer::duplicate_error(&e)));
                                 }
                                 return Err(e);
@@ -370,8 +369,12 @@ fn scan_packed(
                             break;
                         }
                         chunk.truncate(got);
-                        // a scan that stopped (and reports why) takes no more
-                        senders.retain(|tx| tx.send(Ok(chunk.clone())).is_ok());
+                        if sender
+                            .as_ref()
+                            .is_some_and(|tx| tx.send(Ok(chunk)).is_err())
+                        {
+                            sender = None;
+                        }
                     }
                 }
                 // the rest of the stream (end blocks, padding) must decode too
@@ -381,12 +384,40 @@ fn scan_packed(
             if let Err(e) = outer {
                 stream_error = Some(layer::layer_error(&archive_name, e));
             }
-            for (i, scan) in running {
-                let r = scan.join().unwrap_or_else(|_| {
-                    Err(ImageError::invalid(format!("layer {i}"), "was not read"))
+            for (layers, scan) in running {
+                let read = scan.join().unwrap_or_else(|_| {
+                    Err(ImageError::invalid(
+                        archive_name.clone(),
+                        "a layer was not read",
+                    ))
                 });
-                if let Some(slot) = results.get_mut(i) {
-                    *slot = Some(r);
+                // the first layer is the one read, and keeps its error; the
+                // others are checked against its scan
+                let shared = if layers.len() > 1 {
+                    read.as_ref().ok().cloned()
+                } else {
+                    None
+                };
+                let mut rest = layers.into_iter();
+                if let Some(slot) = rest.next().and_then(|i| results.get_mut(i)) {
+                    *slot = Some(read);
+                }
+                for i in rest {
+                    let Some(info) = image.layers.get(i) else {
+                        continue;
+                    };
+                    let what = info.spec.describe();
+                    let this = match &shared {
+                        Some(scan) => {
+                            let mut scan = scan.clone();
+                            scan.index = i;
+                            layer::verify(&scan, &info.spec, &what).map(|()| scan)
+                        }
+                        None => Err(ImageError::invalid(what, "its blob could not be read")),
+                    };
+                    if let Some(slot) = results.get_mut(i) {
+                        *slot = Some(this);
+                    }
                 }
             }
         });
