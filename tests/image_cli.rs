@@ -12,6 +12,21 @@ fn imglint() -> Command {
     c
 }
 
+/// Runs `imglint image SOURCE ARGS…`, expects `code`, returns standard
+/// output.
+fn stdout_of(src: &str, args: &[&str], code: i32) -> String {
+    let out = imglint()
+        .arg("image")
+        .arg(src)
+        .args(args)
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
 fn fixture(dir: &TempDir) -> String {
     write(&research_fixture(), Shape::OciDir(FxCompression::Gzip), dir)
 }
@@ -123,17 +138,12 @@ fn dockerfile_pragmas_suppress_image_findings() {
     let dir = TempDir::new("cli-pragmas");
     let src = fixture(&dir);
     let df = dir.join("Dockerfile");
+    let df_arg = df.display().to_string();
     let codes = |extra: &[&str]| -> Vec<String> {
-        let out = imglint()
-            .args(["image", &src, "-f", "json", "--no-fail", "--dockerfile"])
-            .arg(&df)
-            .args(extra)
-            .assert()
-            .code(0)
-            .get_output()
-            .stdout
-            .clone();
-        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let mut args = vec!["-f", "json", "--no-fail", "--dockerfile", &df_arg];
+        args.extend_from_slice(extra);
+        let out = stdout_of(&src, &args, 0);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
         let mut codes: Vec<String> = v["findings"]
             .as_array()
             .unwrap()
@@ -168,23 +178,23 @@ fn severity_overrides_and_locations_match_the_dockerfile_reports() {
         "FROM scratch\nADD rootfs.tar /\nRUN rm -rf /var/cache/apk /app/config.txt && update-data\nRUN rm -rf /usr/share/doc/* && add-notice\n",
     )
     .unwrap();
-    let out = imglint()
-        .args(["image", &src, "-f", "compact", "--select", "security"])
-        .args([
+    let df_name = df.display().to_string();
+    let text = stdout_of(
+        &src,
+        &[
+            "-f",
+            "compact",
+            "--select",
+            "security",
             "--error",
             "setuid-file",
             "--ignore",
             "IL7003",
             "--dockerfile",
-        ])
-        .arg(&df)
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
-    let df_name = df.display().to_string();
+            &df_name,
+        ],
+        1,
+    );
     assert!(
         text.contains(&format!(
             "{df_name}:3:1: IL7006 error: `/usr/local/bin/su-helper` is setuid"
