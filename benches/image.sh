@@ -15,21 +15,23 @@
 # Measured on the 2-core development VM (scale 3: 311 MB archive, 5 layers,
 # 17,633 entries; both tools report efficiency 0.9366485371065036 and
 # 37,748,394 wasted bytes; imglint also verifies every digest and diff_id,
-# which dive does not). The machine was shared with other builds (load
-# about 2 on its 2 cores), so each figure is from one script run:
-#   9 runs: imglint best 0.17 s, median 0.29 s, CPU 0.31 s, peak 27 MB;
-#           dive best 0.75 s, median 0.91 s, CPU 0.93 s, peak 83 MB:
-#           4.4x best, 3.1x median, 3.0x CPU, 3.0x less memory
-#   7 runs: imglint best 0.23 s, median 0.28 s, CPU 0.31 s, peak 19 MB;
-#           dive best 1.19 s, median 1.22 s, CPU 1.04 s, peak 89 MB:
-#           5.2x best, 4.4x median, 3.4x CPU, 4.7x less memory
-# About 0.17 s of imglint's CPU time is SHA-256 (with the CPU's SHA
-# extensions, about 1.8 GB/s, the same as ring's); reading the file costs
-# about 0.04 s more in the kernel. The rest (tar parsing, content hashes,
-# the waste and dive accountings, checks, report) is about 0.1 s. With the
-# machine idle, layers are read two at a time on three threads each
+# which dive does not). The machine was shared with other builds (load 2 to
+# 3.4 on its 2 cores); three script runs of 9 runs each, wall best / median,
+# CPU (user + system), peak memory:
+#   load ~2:   imglint 0.17 / 0.29 s, 0.31 s, 27 MB; dive 0.75 / 0.91 s,
+#              0.93 s, 83 MB: 4.4x best, 3.1x median, 3.0x CPU, 3.0x less
+#   load ~3:   imglint 0.28 / 0.31 s, 0.33 s, 24 MB; dive 1.00 / 1.64 s,
+#              1.07 s, 89 MB: 3.6x best, 5.3x median, 3.2x CPU, 3.6x less
+#   load ~3.2: imglint 0.27 / 0.28 s, 0.30 s, 24 MB; dive 0.92 / 0.96 s,
+#              0.95 s, 91 MB: 3.4x best, 3.4x median (3.4x paired), 3.2x
+#              CPU, 3.7x less
+# With the cores taken by other work the ratio falls to the CPU-time ratio:
+# SHA-256 alone is 0.17 s of imglint's 0.30 s (1.8 GB/s with the CPU's SHA
+# extensions, the same speed as ring's), and reading the file costs about
+# 0.04 s more in the kernel, so verifying every digest bounds it at about
+# 4x. With idle cores, layers are read two at a time on three threads each
 # (reading, hashing and decoding, parsing), so the wall time approaches the
-# SHA-256 time of the largest layer plus the accountings.
+# SHA-256 time of the largest layer plus the accountings (best 0.17 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE=${1:-3}
@@ -89,6 +91,9 @@ for name in ("dive", "imglint"):
     print(f"{name:8} wall best {min(wall):.2f} s, median {statistics.median(wall):.2f} s; "
           f"cpu {statistics.median(cpu):.2f} s; peak {int(statistics.median(mem))} kB")
 (db, dm, dc, dmem), (ib, im, ic, imem) = res["dive"], res["imglint"]
-print(f"speed-up: best {db/max(ib,1e-9):.1f}x, median {dm/max(im,1e-9):.1f}x, cpu {dc/max(ic,1e-9):.1f}x; "
-      f"peak memory {dmem/max(imem,1):.1f}x less")
+# each run of one tool is next to a run of the other: the ratio within each
+# pair is less sensitive to the load changing during the script
+pairs = [d[0] / max(i[0], 1e-9) for d, i in zip(runs("dive"), runs("imglint"))]
+print(f"speed-up: best {db/max(ib,1e-9):.1f}x, median {dm/max(im,1e-9):.1f}x, cpu {dc/max(ic,1e-9):.1f}x, "
+      f"median of paired runs {statistics.median(pairs):.1f}x; peak memory {dmem/max(imem,1):.1f}x less")
 PY
