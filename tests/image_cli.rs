@@ -225,6 +225,33 @@ fn severity_overrides_and_locations_match_the_dockerfile_reports() {
 }
 
 #[test]
+fn github_annotations_name_the_dockerfile_or_the_run() {
+    let dir = TempDir::new("cli-github");
+    let src = fixture(&dir);
+    let df = dir.join("Dockerfile");
+    std::fs::write(
+        &df,
+        "FROM scratch\nADD rootfs.tar /\nRUN rm -rf /var/cache/apk /app/config.txt && update-data\nRUN rm -rf /usr/share/doc/* && add-notice\n",
+    )
+    .unwrap();
+    let df_name = df.display().to_string();
+    let out = stdout_of(&src, &["-f", "github", "--dockerfile", &df_name], 1);
+    // on the image: an annotation of the run, without a file
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("::warning title=IL7001 root-user::")),
+        "{out}"
+    );
+    // mapped to the Dockerfile: its file and line
+    assert!(
+        out.lines().any(|l| l.starts_with("::notice file=")
+            && l.contains(",line=3,")
+            && l.contains("IL7006")),
+        "{out}"
+    );
+}
+
+#[test]
 fn gates_decide_the_exit_code() {
     let dir = TempDir::new("cli-gates");
     let src = fixture(&dir);
