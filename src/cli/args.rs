@@ -1,5 +1,6 @@
 //! The command line, as parsed by clap, before settings are resolved.
 
+use crate::rules::{Selection, SelectionError, Severity};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -63,6 +64,19 @@ pub enum OutputFormat {
     Github,
 }
 
+impl OutputFormat {
+    pub fn format(self) -> crate::report::Format {
+        use crate::report::Format;
+        match self {
+            OutputFormat::Text => Format::Text,
+            OutputFormat::Compact => Format::Compact,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Sarif => Format::Sarif,
+            OutputFormat::Github => Format::Github,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Threshold {
     Error,
@@ -72,6 +86,57 @@ pub enum Threshold {
     /// Fail on any finding (hadolint's meaning).
     #[value(alias = "ignore")]
     None,
+}
+
+/// Which rules run, at which severity: the same flags for Dockerfiles and
+/// images.
+#[derive(Clone, Debug, Default, Args)]
+pub struct SelectionArgs {
+    /// Run only these rules (codes, names, aliases, categories or code
+    /// prefixes; comma-separated, repeatable).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+
+    /// Also run these rules, including rules that are off by default.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub extend_select: Vec<String>,
+
+    /// Do not run these rules.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+
+    /// Report these rules as errors.
+    #[arg(long = "error", value_delimiter = ',', value_name = "RULES")]
+    pub as_error: Vec<String>,
+
+    /// Report these rules as warnings.
+    #[arg(long = "warning", value_delimiter = ',', value_name = "RULES")]
+    pub as_warning: Vec<String>,
+
+    /// Report these rules as info.
+    #[arg(long = "info", value_delimiter = ',', value_name = "RULES")]
+    pub as_info: Vec<String>,
+
+    /// Report these rules as style.
+    #[arg(long = "style", value_delimiter = ',', value_name = "RULES")]
+    pub as_style: Vec<String>,
+}
+
+impl SelectionArgs {
+    /// The selection these flags describe (see [`Selection::from_flags`]).
+    pub fn resolve(&self) -> Result<Selection, SelectionError> {
+        Selection::from_flags(
+            &self.select,
+            &self.extend_select,
+            &[
+                (&self.as_error, Severity::Error),
+                (&self.as_warning, Severity::Warning),
+                (&self.as_info, Severity::Info),
+                (&self.as_style, Severity::Style),
+            ],
+            &self.ignore,
+        )
+    }
 }
 
 #[derive(Clone, Debug, Default, Args)]
@@ -111,34 +176,8 @@ pub struct LintArgs {
     #[arg(long)]
     pub verbose: bool,
 
-    /// Run only these rules (codes, names, aliases, categories or code
-    /// prefixes; comma-separated, repeatable).
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub select: Vec<String>,
-
-    /// Also run these rules, including rules that are off by default.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub extend_select: Vec<String>,
-
-    /// Do not run these rules.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub ignore: Vec<String>,
-
-    /// Report these rules as errors.
-    #[arg(long = "error", value_delimiter = ',', value_name = "RULES")]
-    pub as_error: Vec<String>,
-
-    /// Report these rules as warnings.
-    #[arg(long = "warning", value_delimiter = ',', value_name = "RULES")]
-    pub as_warning: Vec<String>,
-
-    /// Report these rules as info.
-    #[arg(long = "info", value_delimiter = ',', value_name = "RULES")]
-    pub as_info: Vec<String>,
-
-    /// Report these rules as style.
-    #[arg(long = "style", value_delimiter = ',', value_name = "RULES")]
-    pub as_style: Vec<String>,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
 
     /// The lowest severity that makes the exit code 1.
     #[arg(short = 't', long, value_enum)]
@@ -214,14 +253,6 @@ pub struct ConfigArgs {
     pub lint: LintArgs,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ImageFormat {
-    /// A layer table with size bars, the largest waste, and the findings.
-    Text,
-    Json,
-    Sarif,
-}
-
 #[derive(Clone, Debug, Args)]
 pub struct ImageArgs {
     /// An OCI image layout directory or tar, a `docker save` tar, or a
@@ -247,9 +278,10 @@ pub struct ImageArgs {
     #[arg(long, value_name = "PATH")]
     pub dockerfile: Option<PathBuf>,
 
-    /// Output format.
+    /// Output format (`text`: a layer table with size bars, the largest
+    /// waste, and the findings).
     #[arg(short = 'f', long, value_enum, default_value = "text")]
-    pub format: ImageFormat,
+    pub format: OutputFormat,
 
     /// Write the report to a file instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
@@ -268,13 +300,17 @@ pub struct ImageArgs {
     #[arg(long, value_name = "RATIO")]
     pub max_wasted_ratio: Option<f64>,
 
-    /// Run only these checks (codes, names, aliases, categories; comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub select: Vec<String>,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
 
-    /// Do not run these checks.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub ignore: Vec<String>,
+    /// Ignore `# imglint ignore=` and `# hadolint ignore=` comments in the
+    /// Dockerfile.
+    #[arg(long)]
+    pub disable_ignore_pragma: bool,
+
+    /// When to use colours.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
 
     /// The lowest severity that makes the exit code 1.
     #[arg(short = 't', long, value_enum)]
@@ -284,6 +320,15 @@ pub struct ImageArgs {
     /// still exit 2).
     #[arg(long, visible_alias = "exit-zero")]
     pub no_fail: bool,
+
+    /// Use this configuration file instead of looking for `.imglint.toml` or
+    /// `.hadolint.yaml` above the Dockerfile (or the working directory).
+    #[arg(short = 'c', long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Use no configuration file.
+    #[arg(long, visible_alias = "isolated", conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -2,7 +2,7 @@
 
 use super::args::{ColorChoice, LintArgs};
 use super::settings::Resolver;
-use super::{ExitStatus, discover, eprint_error, out, use_color};
+use super::{ExitStatus, discover, eprint_error, out, render_options};
 use crate::config::FileSettings;
 use crate::fix::{Applicability, apply_fixes, unified_diff, write_atomically};
 use crate::lint::{
@@ -323,22 +323,12 @@ pub fn run(args: &LintArgs) -> ExitStatus {
     }
 
     let format = run.format.unwrap_or(Format::Text);
-    let to_stdout = args.output.is_none();
     let color = args.color.unwrap_or(if run.no_color {
         ColorChoice::Never
     } else {
         ColorChoice::Auto
     });
-    let opts = RenderOptions {
-        color: use_color(color, to_stdout),
-        width: std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(120)
-            .clamp(40, 400),
-        rules: Vec::new(),
-        files_checked,
-    };
+    let opts = render_options(color, args.output.is_none(), files_checked);
     if args.statistics {
         print_statistics(&reports);
     } else if let Err(e) = write_report(format, &reports, &errors, &opts, args.output.as_deref())

@@ -88,6 +88,24 @@ pub(crate) fn use_color(choice: args::ColorChoice, to_stdout: bool) -> bool {
     }
 }
 
+/// Rendering options: colour as chosen, the terminal width from `COLUMNS`.
+pub(crate) fn render_options(
+    color: args::ColorChoice,
+    to_stdout: bool,
+    files_checked: usize,
+) -> crate::report::RenderOptions {
+    crate::report::RenderOptions {
+        color: use_color(color, to_stdout),
+        width: std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(120)
+            .clamp(40, 400),
+        rules: Vec::new(),
+        files_checked,
+    }
+}
+
 /// Writes to standard output; a closed pipe (`imglint … | head`) ends the
 /// process quietly with success, as other command-line tools do.
 pub(crate) fn out(text: &str) {

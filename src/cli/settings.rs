@@ -55,16 +55,16 @@ pub fn command_line_layer(args: &LintArgs) -> Result<Layer, String> {
         origin: Origin::CommandLine,
         ..Layer::default()
     };
-    if !args.select.is_empty() {
-        layer.select = Some(sel(&args.select)?);
+    if !args.selection.select.is_empty() {
+        layer.select = Some(sel(&args.selection.select)?);
     }
-    layer.extend_select = sel(&args.extend_select)?;
-    layer.ignore = sel(&args.ignore)?;
+    layer.extend_select = sel(&args.selection.extend_select)?;
+    layer.ignore = sel(&args.selection.ignore)?;
     for (list, severity) in [
-        (&args.as_error, Severity::Error),
-        (&args.as_warning, Severity::Warning),
-        (&args.as_info, Severity::Info),
-        (&args.as_style, Severity::Style),
+        (&args.selection.as_error, Severity::Error),
+        (&args.selection.as_warning, Severity::Warning),
+        (&args.selection.as_info, Severity::Info),
+        (&args.selection.as_style, Severity::Style),
     ] {
         for s in sel(list)? {
             layer.severity.push((s, severity));
