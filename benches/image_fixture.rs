@@ -6,6 +6,9 @@
 //! overwrites part of it, a cleanup layer with directory deletions, a
 //! `chown -R` style re-add and a small config layer.
 //!
+//! `image_fixture research OUT.tar` writes the 3-layer fixture of the
+//! image research notes as a `docker save` archive.
+//!
 //! `image_fixture analyze SOURCE` opens and analyses an image with the
 //! library, as `imglint image` does, and prints the headline numbers.
 
@@ -118,6 +121,19 @@ fn main() {
                 img.layers.len()
             );
         }
+        Some("research") => {
+            // the research document's 3-layer fixture, as a docker-save tar
+            let Some(out) = args.get(1) else {
+                eprintln!("usage: image_fixture research OUT.tar");
+                std::process::exit(2);
+            };
+            let blobs = fixture::research_fixture().blobs(FxCompression::None);
+            let files = fixture::docker_legacy(&blobs, "imglint/fixture:v1", false);
+            if let Err(e) = files.write_tar(std::path::Path::new(out)) {
+                eprintln!("cannot write {out}: {e}");
+                std::process::exit(2);
+            }
+        }
         Some("analyze") => {
             let Some(src) = args.get(1) else {
                 eprintln!("usage: image_fixture analyze SOURCE");
@@ -131,7 +147,7 @@ fn main() {
                     a.dive.efficiency,
                     a.dive.wasted_bytes,
                     a.waste.reclaimable_bytes,
-                    a.findings.len()
+                    a.findings().count()
                 ),
                 Err(e) => {
                     eprintln!("{src}: {e}");

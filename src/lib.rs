@@ -6,6 +6,7 @@
 //! [`report`] prints them.
 
 pub mod cli;
+pub mod config;
 pub mod fix;
 pub mod graph;
 pub mod image;

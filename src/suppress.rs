@@ -148,6 +148,22 @@ pub fn apply(
     findings: Vec<Finding>,
     disable_inline: bool,
 ) -> Vec<Finding> {
+    apply_at(file, df, findings, disable_inline, |f| {
+        instruction_at(df, f.span.start)
+    })
+}
+
+/// Like [`apply`], with the instruction each finding belongs to given by
+/// `instruction` (`None`: no instruction, so only file-wide pragmas apply).
+/// Image findings use it: they belong to the instruction that made their
+/// layer, or to none.
+pub fn apply_at(
+    file: &SourceFile,
+    df: &Dockerfile,
+    findings: Vec<Finding>,
+    disable_inline: bool,
+    instruction: impl Fn(&Finding) -> Option<usize>,
+) -> Vec<Finding> {
     let pragmas = pragmas(file, df);
     if pragmas.is_empty() {
         return findings;
@@ -191,9 +207,11 @@ pub fn apply(
             if global.iter().any(|p| matches(p, f)) {
                 return false;
             }
-            let at = instruction_at(df, f.span.start);
-            if let Some(i) = at {
-                if per_instruction[i].iter().any(|p| matches(p, f)) {
+            if let Some(i) = instruction(f) {
+                if per_instruction
+                    .get(i)
+                    .is_some_and(|ps| ps.iter().any(|p| matches(p, f)))
+                {
                     return false;
                 }
                 if stage_ranges

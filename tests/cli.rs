@@ -9,6 +9,13 @@ use std::path::Path;
 fn imglint() -> Command {
     let mut c = Command::cargo_bin("imglint").unwrap();
     c.env_remove("NO_COLOR").env("COLUMNS", "100");
+    // no user configuration, no hadolint variables from the machine
+    c.env("HOME", "/nonexistent").env_remove("XDG_CONFIG_HOME");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("HADOLINT_") || k == "IMGLINT_CONFIG" {
+            c.env_remove(k);
+        }
+    }
     c
 }
 

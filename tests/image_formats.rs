@@ -177,7 +177,7 @@ fn fixture_findings() {
         &dir,
     );
     let a = analyze(&src).unwrap();
-    let mut codes: Vec<&str> = a.findings.iter().map(|f| f.code).collect();
+    let mut codes: Vec<&str> = a.findings().map(|f| f.rule.code).collect();
     codes.sort();
     codes.dedup();
     assert_eq!(
@@ -186,14 +186,12 @@ fn fixture_findings() {
             "IL7001", "IL7002", "IL7003", "IL7005", "IL7006", "IL7015", "IL7018"
         ],
         "{:#?}",
-        a.findings
+        a.reports
     );
-    let setuid = a.findings.iter().find(|f| f.code == "IL7006").unwrap();
-    assert_eq!(
-        setuid.subject.path.as_deref(),
-        Some("/usr/local/bin/su-helper")
-    );
-    assert_eq!(setuid.subject.layer, Some(1));
+    let setuid = a.findings().find(|f| f.rule.code == "IL7006").unwrap();
+    let subject = setuid.subject.as_ref().unwrap();
+    assert_eq!(subject.path.as_deref(), Some("/usr/local/bin/su-helper"));
+    assert_eq!(subject.layer, Some(1));
 }
 
 #[test]
@@ -284,7 +282,7 @@ fn text_report_has_layer_table_and_totals() {
     let src = write(&research_fixture(), Shape::OciTar, &dir);
     let a = analyze(&src).unwrap();
     let mut out = Vec::new();
-    image::report::render_text(&a, &mut out).unwrap();
+    image::report::render_text(&a, &image::report::plain_options(), &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains("3 layers"), "{text}");
     assert!(text.contains("1.6 MB reclaimable"), "{text}");
@@ -294,5 +292,66 @@ fn text_report_has_layer_table_and_totals() {
         "{text}"
     );
     assert!(text.contains("efficiency 77.4411%"), "{text}");
-    assert!(text.contains("IL7006 info setuid-file"), "{text}");
+    assert!(text.contains("IL7006 (setuid-file, info)"), "{text}");
+}
+
+/// Compresses the archive `src` names into `path`.
+fn packed_copy(src: &str, path: &std::path::Path, compression: FxCompression) -> String {
+    let bytes = std::fs::read(src).unwrap();
+    std::fs::write(path, fixture::compress(&bytes, compression)).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn compressed_archives_give_the_same_numbers() {
+    // `docker save | gzip` and `| zstd`, of every archive shape
+    for (shape, format) in [
+        (Shape::DockerLegacyTar, SourceFormat::DockerArchive),
+        (Shape::DockerSymlinkedTar, SourceFormat::DockerArchive),
+        (Shape::Docker25Tar, SourceFormat::DockerArchive),
+        (Shape::OciTar, SourceFormat::OciArchive),
+    ] {
+        let dir = TempDir::new("fmt-packed");
+        let src = write(&research_fixture(), shape, &dir);
+        for (compression, name) in [
+            (FxCompression::Gzip, "image.tar.gz"),
+            (FxCompression::Zstd, "image.tar.zst"),
+        ] {
+            let packed = packed_copy(&src, &dir.join(name), compression);
+            let a = analyze(&packed).unwrap_or_else(|e| panic!("{packed}: {e}"));
+            assert_eq!(a.image.format, format, "{packed}");
+            assert_fixture_numbers(&a);
+        }
+    }
+}
+
+#[test]
+fn compressed_archive_streams_large_layers_once() {
+    // layers larger than what is kept in memory while indexing are read in
+    // one pass over the decompressed archive; the same layer twice, too
+    let big = fixture::seeded_bytes(7, 5 * 1024 * 1024);
+    let base = fixture::FxLayer::new("ADD rootfs.tar /").file("data/big.bin", big.clone());
+    let img = fixture::FxImage {
+        layers: vec![
+            base.clone(),
+            fixture::FxLayer::new("RUN shrink").file("data/big.bin", "small"),
+            base,
+        ],
+        config: serde_json::json!({"User": "app"}),
+        empty_history: Vec::new(),
+        architecture: "amd64".into(),
+        variant: None,
+    };
+    let dir = TempDir::new("fmt-packed-big");
+    let plain = write(&img, Shape::DockerLegacyTar, &dir);
+    let want = analyze(&plain).unwrap();
+    let packed = packed_copy(&plain, &dir.join("big.tar.gz"), FxCompression::Gzip);
+    let got = analyze(&packed).unwrap();
+    assert_eq!(got.waste.reclaimable_bytes, want.waste.reclaimable_bytes);
+    assert_eq!(got.waste.reclaimable_bytes, 5 * 1024 * 1024 + 5);
+    assert_eq!(got.dive, want.dive);
+    let digests = |a: &image::Analysis| -> Vec<String> {
+        a.layers.iter().map(|l| l.diff_id.clone()).collect()
+    };
+    assert_eq!(digests(&got), digests(&want));
 }

@@ -45,9 +45,8 @@ fn listing(dir: &std::path::Path) -> Vec<String> {
 }
 
 fn findings_of(a: &image::Analysis, code: &str) -> Vec<String> {
-    a.findings
-        .iter()
-        .filter(|f| f.code == code)
+    a.findings()
+        .filter(|f| f.rule.code == code)
         .map(|f| f.message.clone())
         .collect()
 }
@@ -118,12 +117,12 @@ fn hard_link_loops_end() {
     let dir = TempDir::new("hostile-loop");
     let src = write(&image_of(vec![layer]), Shape::DockerLegacyTar, &dir);
     let a = analyze(&src).unwrap();
-    assert_eq!(findings_of(&a, "IL7017").len(), 3, "{:#?}", a.findings);
+    assert_eq!(findings_of(&a, "IL7017").len(), 3, "{:#?}", a.reports);
 }
 
-#[test]
-fn gzip_bomb_is_refused() {
-    // one gzip member of 1 MiB of zeros, repeated: ~1000:1
+/// A gzipped tar whose first member is a 300 MiB file of zeros: one gzip
+/// member of 1 MiB of zeros, repeated, about 1000:1.
+fn zeros_bomb() -> Vec<u8> {
     let mut first = Vec::new();
     let mut h = tar::Header::new_gnu();
     h.set_path("zeros").unwrap();
@@ -137,8 +136,13 @@ fn gzip_bomb_is_refused() {
     for _ in 0..299 {
         blob.extend_from_slice(&zeros);
     }
+    blob
+}
+
+#[test]
+fn gzip_bomb_is_refused() {
     let layer = FxLayer {
-        raw_blob: Some(blob),
+        raw_blob: Some(zeros_bomb()),
         created_by: "RUN bomb".into(),
         ..FxLayer::default()
     };
@@ -465,4 +469,60 @@ fn oversized_long_name_in_the_outer_archive_is_refused() {
         err.to_string().contains("type `L` has 3145728 bytes"),
         "{err}"
     );
+}
+
+#[test]
+fn compressed_archive_bomb_and_truncation_are_errors() {
+    // a gzipped "archive" whose first member is a 300 MiB file of zeros
+    let bomb = zeros_bomb();
+    let dir = TempDir::new("hostile-packed");
+    let path = dir.join("bomb.tar.gz");
+    std::fs::write(&path, &bomb).unwrap();
+    let err = analyze(&path.display().to_string()).unwrap_err();
+    assert!(
+        matches!(err, ImageError::DecompressionBomb { limit: 200, .. }),
+        "{err}"
+    );
+
+    // a gzipped docker-save archive cut short: an error, before or while
+    // the layers are read
+    let img = fixture::research_fixture();
+    let plain = dir.join("image.tar");
+    fixture::docker_legacy(&img.blobs(FxCompression::None), "x:y", false)
+        .write_tar(&plain)
+        .unwrap();
+    let packed = fixture::compress(&std::fs::read(&plain).unwrap(), FxCompression::Gzip);
+    let cut = dir.join("cut.tar.gz");
+    std::fs::write(&cut, &packed[..packed.len() * 2 / 3]).unwrap();
+    let err = analyze(&cut.display().to_string()).unwrap_err();
+    assert!(err.to_string().contains("cut.tar.gz"), "{err}");
+
+    // garbage behind a gzip magic number
+    let junk = dir.join("junk.tar.gz");
+    std::fs::write(&junk, b"\x1f\x8b\x08\x00garbage").unwrap();
+    let err = analyze(&junk.display().to_string()).unwrap_err();
+    assert!(matches!(err, ImageError::UnknownFormat { .. }), "{err}");
+    assert_eq!(listing(dir.path()).len(), 4, "nothing was written");
+}
+
+#[test]
+fn many_layers_sharing_a_blob_in_a_compressed_archive_are_read_once() {
+    // layers naming one large blob: one scan, not one per layer at once
+    let big = fixture::seeded_bytes(3, 5 * 1024 * 1024);
+    let layer = FxLayer::new("ADD rootfs.tar /").file("data/big.bin", big);
+    let img = image_of(vec![layer; 12]);
+    let dir = TempDir::new("hostile-shared");
+    let plain = dir.join("image.tar");
+    fixture::docker25(&img.blobs(FxCompression::None), "x:y")
+        .write_tar(&plain)
+        .unwrap();
+    let packed = dir.join("image.tar.gz");
+    std::fs::write(
+        &packed,
+        fixture::compress(&std::fs::read(&plain).unwrap(), FxCompression::Gzip),
+    )
+    .unwrap();
+    let a = analyze(&packed.display().to_string()).unwrap();
+    assert_eq!(a.layers.len(), 12);
+    assert_eq!(a.waste.reclaimable_bytes, 11 * 5 * 1024 * 1024);
 }

@@ -21,44 +21,20 @@ fn settings(meta: &Meta, options: &RuleOptions) -> LintSettings {
     }
 }
 
-/// Rule options from a `toml config` block: `trusted-registries = [..]`,
-/// `strict-labels = true` and a `[label-schema]` table of `label = "type"`.
-fn parse_config(text: &str) -> RuleOptions {
-    fn unquote(s: &str) -> String {
-        s.trim().trim_matches('"').to_string()
-    }
-    let mut options = RuleOptions::default();
-    let mut table = String::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            table = name.trim().to_string();
-            continue;
-        }
-        let (key, value) = line
-            .split_once('=')
-            .unwrap_or_else(|| panic!("config line without `=`: {line}"));
-        let (key, value) = (unquote(key), value.trim());
-        match (table.as_str(), key.as_str()) {
-            ("label-schema", label) => options
-                .label_schema
-                .push((label.to_string(), unquote(value))),
-            ("", "trusted-registries") => {
-                options.trusted_registries = value
-                    .trim_matches(['[', ']'])
-                    .split(',')
-                    .map(unquote)
-                    .filter(|s| !s.is_empty())
-                    .collect();
-            }
-            ("", "strict-labels") => options.strict_labels = value == "true",
-            _ => panic!("unknown config key `{key}` in [{table}]"),
-        }
-    }
-    options
+/// Rule options from a `toml config` block, read as an `.imglint.toml`.
+fn parse_config(at: &str, text: &str) -> RuleOptions {
+    let parsed =
+        imglint::config::parse_toml(Path::new(at), Path::new("/"), text).unwrap_or_else(|e| {
+            panic!(
+                "{at}: invalid config block: {}:{}: {}",
+                e.line.unwrap_or(0),
+                e.column.unwrap_or(0),
+                e.message
+            )
+        });
+    imglint::config::resolve(&[&parsed.layer], None)
+        .lint
+        .options
 }
 
 /// Where the examples are linted: `Dockerfile` in the working directory, or
@@ -255,7 +231,7 @@ fn page_examples_behave_as_written() {
                 _ => RuleOptions::default(),
             };
             match b.role.as_str() {
-                "config" => config = Some((b.section, parse_config(&b.text))),
+                "config" => config = Some((b.section, parse_config(&at, &b.text))),
                 ".dockerignore" => {
                     let dir = tempfile::tempdir().unwrap();
                     std::fs::write(dir.path().join(".dockerignore"), &b.text).unwrap();

@@ -1,5 +1,6 @@
 //! The command line, as parsed by clap, before settings are resolved.
 
+use crate::rules::{Selection, SelectionError, Severity};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -27,10 +28,15 @@ pub enum Command {
     /// Analyse a container image: layers, wasted space, config and
     /// filesystem checks.
     Image(Box<ImageArgs>),
+    /// Estimate what a Dockerfile's image will weigh before it is built, and
+    /// which base would be lighter.
+    Size(Box<SizeArgs>),
     /// List the rules.
     Rules(RulesArgs),
     /// Show a rule's documentation.
     Rule(RuleArgs),
+    /// Show the settings files are linted with, and where they come from.
+    Config(Box<ConfigArgs>),
     /// Dump what the parser, the build model or the shell view makes of a file.
     #[command(hide = true)]
     Debug(DebugArgs),
@@ -58,6 +64,19 @@ pub enum OutputFormat {
     Github,
 }
 
+impl OutputFormat {
+    pub fn format(self) -> crate::report::Format {
+        use crate::report::Format;
+        match self {
+            OutputFormat::Text => Format::Text,
+            OutputFormat::Compact => Format::Compact,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Sarif => Format::Sarif,
+            OutputFormat::Github => Format::Github,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Threshold {
     Error,
@@ -69,25 +88,10 @@ pub enum Threshold {
     None,
 }
 
+/// Which rules run, at which severity: the same flags for Dockerfiles and
+/// images.
 #[derive(Clone, Debug, Default, Args)]
-pub struct LintArgs {
-    /// Files or directories to lint; `-` reads standard input. Directories are
-    /// searched for Dockerfiles, honouring .gitignore.
-    #[arg(value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-
-    /// Output format.
-    #[arg(short = 'f', long, visible_alias = "output-format", value_enum)]
-    pub format: Option<OutputFormat>,
-
-    /// Write the report to a file instead of standard output.
-    #[arg(short = 'o', long, visible_alias = "output-file", value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// When to use colours.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: ColorChoice,
-
+pub struct SelectionArgs {
     /// Run only these rules (codes, names, aliases, categories or code
     /// prefixes; comma-separated, repeatable).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
@@ -116,6 +120,64 @@ pub struct LintArgs {
     /// Report these rules as style.
     #[arg(long = "style", value_delimiter = ',', value_name = "RULES")]
     pub as_style: Vec<String>,
+}
+
+impl SelectionArgs {
+    /// The selection these flags describe (see [`Selection::from_flags`]).
+    pub fn resolve(&self) -> Result<Selection, SelectionError> {
+        Selection::from_flags(
+            &self.select,
+            &self.extend_select,
+            &[
+                (&self.as_error, Severity::Error),
+                (&self.as_warning, Severity::Warning),
+                (&self.as_info, Severity::Info),
+                (&self.as_style, Severity::Style),
+            ],
+            &self.ignore,
+        )
+    }
+}
+
+#[derive(Clone, Debug, Default, Args)]
+pub struct LintArgs {
+    /// Files or directories to lint; `-` reads standard input. Directories are
+    /// searched for Dockerfiles, honouring .gitignore.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(short = 'f', long, visible_alias = "output-format", value_enum)]
+    pub format: Option<OutputFormat>,
+
+    /// Write the report to a file instead of standard output.
+    #[arg(short = 'o', long, visible_alias = "output-file", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// When to use colours (`auto` by default).
+    #[arg(long, value_enum)]
+    pub color: Option<ColorChoice>,
+
+    /// Do not use colours (as `--color never`).
+    #[arg(long, conflicts_with = "color")]
+    pub no_color: bool,
+
+    /// Use this configuration file for every input instead of looking for
+    /// `.imglint.toml` or `.hadolint.yaml` above each one (also
+    /// `IMGLINT_CONFIG`).
+    #[arg(short = 'c', long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Use no configuration file.
+    #[arg(long, visible_alias = "isolated", conflicts_with = "config")]
+    pub no_config: bool,
+
+    /// Print which configuration file each input uses.
+    #[arg(long)]
+    pub verbose: bool,
+
+    #[command(flatten)]
+    pub selection: SelectionArgs,
 
     /// The lowest severity that makes the exit code 1.
     #[arg(short = 't', long, value_enum)]
@@ -174,14 +236,21 @@ pub struct LintArgs {
     /// Print how many findings each rule produced.
     #[arg(long)]
     pub statistics: bool,
+
+    /// A rule's option, as `RULE.KEY=VALUE` (rule by code, name or alias;
+    /// repeatable), e.g. `heavy-final-base-image.min-saving-mb=100`.
+    #[arg(long = "rule-option", value_name = "RULE.KEY=VALUE")]
+    pub rule_options: Vec<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ImageFormat {
-    /// A layer table with size bars, the largest waste, and the findings.
-    Text,
-    Json,
-    Sarif,
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Print the settings as JSON.
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub lint: LintArgs,
 }
 
 #[derive(Clone, Debug, Args)]
@@ -209,9 +278,10 @@ pub struct ImageArgs {
     #[arg(long, value_name = "PATH")]
     pub dockerfile: Option<PathBuf>,
 
-    /// Output format.
+    /// Output format (`text`: a layer table with size bars, the largest
+    /// waste, and the findings).
     #[arg(short = 'f', long, value_enum, default_value = "text")]
-    pub format: ImageFormat,
+    pub format: OutputFormat,
 
     /// Write the report to a file instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
@@ -230,13 +300,17 @@ pub struct ImageArgs {
     #[arg(long, value_name = "RATIO")]
     pub max_wasted_ratio: Option<f64>,
 
-    /// Run only these checks (codes, names, aliases, categories; comma-separated).
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub select: Vec<String>,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
 
-    /// Do not run these checks.
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    pub ignore: Vec<String>,
+    /// Ignore `# imglint ignore=` and `# hadolint ignore=` comments in the
+    /// Dockerfile.
+    #[arg(long)]
+    pub disable_ignore_pragma: bool,
+
+    /// When to use colours.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
 
     /// The lowest severity that makes the exit code 1.
     #[arg(short = 't', long, value_enum)]
@@ -246,6 +320,73 @@ pub struct ImageArgs {
     /// still exit 2).
     #[arg(long, visible_alias = "exit-zero")]
     pub no_fail: bool,
+
+    /// Use this configuration file instead of looking for `.imglint.toml` or
+    /// `.hadolint.yaml` above the Dockerfile (or the working directory).
+    #[arg(short = 'c', long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Use no configuration file.
+    #[arg(long, visible_alias = "isolated", conflicts_with = "config")]
+    pub no_config: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SizeFormat {
+    /// Stages, layers and a bar chart of the bases.
+    Text,
+    Json,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct SizeArgs {
+    /// The Dockerfile (`Dockerfile` in the current directory by default).
+    #[arg(value_name = "DOCKERFILE")]
+    pub dockerfile: Option<PathBuf>,
+
+    /// The build context (the Dockerfile's directory by default).
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
+
+    /// A build argument, as `docker build --build-arg` (repeatable).
+    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+    pub build_args: Vec<String>,
+
+    /// The stage that becomes the image (the last one by default).
+    #[arg(long)]
+    pub target: Option<String>,
+
+    /// The platform built for (`linux/amd64` by default).
+    #[arg(long)]
+    pub platform: Option<String>,
+
+    /// A size table to use instead of the built-in one (as `--refresh`
+    /// writes it).
+    #[arg(long, value_name = "FILE")]
+    pub table: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(short = 'f', long, value_enum, default_value = "text")]
+    pub format: SizeFormat,
+
+    /// Write the report (or the refreshed table) to a file.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Recompute the table's compressed sizes from registry manifests and
+    /// write the updated table: a registry host (`127.0.0.1:5000`) is asked
+    /// for every image of the table under the same repository path; image
+    /// references refresh (or add) those images from their own registries.
+    #[arg(long, value_name = "REGISTRY_OR_IMAGE", num_args = 1.., conflicts_with = "dockerfile")]
+    pub refresh: Vec<String>,
+
+    /// Talk plain HTTP to the registry (with `--refresh`).
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// The Docker config file with registry credentials (with `--refresh`).
+    #[arg(long, value_name = "FILE")]
+    pub docker_config: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

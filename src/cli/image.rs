@@ -2,28 +2,30 @@
 
 use std::io::Write;
 
-use super::args::{ImageArgs, ImageFormat, Threshold};
-use super::{ExitStatus, eprint_error};
+use super::args::{ImageArgs, LintArgs};
+use super::settings::Resolver;
+use super::{ExitStatus, eprint_error, render_options};
+use crate::config::FileSettings;
 use crate::image::{self, AnalyzeOptions, Gates, Options};
-use crate::rules::{self, Selection, Severity};
+use std::sync::Arc;
 
-fn threshold_of(args: &ImageArgs) -> Severity {
-    match args.failure_threshold {
-        Some(Threshold::Error) => Severity::Error,
-        Some(Threshold::Warning) => Severity::Warning,
-        None | Some(Threshold::Info) => Severity::Info,
-        Some(Threshold::Style) | Some(Threshold::None) => Severity::Style,
-    }
-}
-
-fn selection(args: &ImageArgs) -> Result<Selection, String> {
-    let mut s = if args.select.is_empty() {
-        Selection::default()
-    } else {
-        Selection::only(&args.select).map_err(|e| e.to_string())?
+/// The settings that apply: the flags over the configuration file found
+/// above the Dockerfile (or the working directory), as for a lint.
+fn settings(args: &ImageArgs) -> Result<Arc<FileSettings>, String> {
+    let lint = LintArgs {
+        selection: args.selection.clone(),
+        config: args.config.clone(),
+        no_config: args.no_config,
+        disable_ignore_pragma: args.disable_ignore_pragma,
+        failure_threshold: args.failure_threshold,
+        no_fail: args.no_fail,
+        ..LintArgs::default()
     };
-    s.disable(&args.ignore).map_err(|e| e.to_string())?;
-    Ok(s)
+    let mut resolver = Resolver::new(&lint)?;
+    resolver
+        .for_path(args.dockerfile.as_deref())
+        .map(|r| r.settings)
+        .map_err(|e| crate::report::error_line(&e))
 }
 
 fn report_error(e: &image::ImageError) {
@@ -44,7 +46,7 @@ pub fn run(args: &ImageArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     }
-    let selection = match selection(args) {
+    let settings = match settings(args) {
         Ok(s) => s,
         Err(e) => {
             eprint_error(&e);
@@ -64,9 +66,11 @@ pub fn run(args: &ImageArgs) -> ExitStatus {
             max_wasted_ratio: args.max_wasted_ratio,
         },
         dockerfile: args.dockerfile.clone(),
+        selection: settings.lint.selection.clone(),
+        disable_pragmas: settings.lint.disable_pragmas,
         ..AnalyzeOptions::default()
     };
-    let mut analysis = match image::open(&args.source, &options)
+    let analysis = match image::open(&args.source, &options)
         .and_then(|img| image::analyze(&img, &analyze_options))
     {
         Ok(a) => a,
@@ -75,24 +79,9 @@ pub fn run(args: &ImageArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    // the rule selection and severity overrides apply to image checks too
-    analysis
-        .findings
-        .retain_mut(|f| match rules::index_of(f.code) {
-            Some(i) if selection.is_enabled(i) => {
-                f.severity = selection.severity(i);
-                true
-            }
-            Some(_) => false,
-            None => true,
-        });
-
+    let opts = render_options(args.color, args.output.is_none(), 1);
     let mut out: Vec<u8> = Vec::new();
-    let rendered = match args.format {
-        ImageFormat::Text => image::report::render_text(&analysis, &mut out),
-        ImageFormat::Json => image::report::render_json(&analysis, &mut out),
-        ImageFormat::Sarif => image::report::render_sarif(&analysis, &mut out),
-    };
+    let rendered = image::report::render(args.format.format(), &analysis, &opts, &mut out);
     if let Err(e) = rendered {
         eprint_error(&format!("cannot render the report: {e}"));
         return ExitStatus::Error;
@@ -114,9 +103,9 @@ pub fn run(args: &ImageArgs) -> ExitStatus {
         eprint_error(&e);
         return ExitStatus::Error;
     }
-    let threshold = threshold_of(args);
-    let failing = analysis.findings.iter().any(|f| f.severity >= threshold);
-    if !args.no_fail && (failing || analysis.gates_failed()) {
+    let threshold = settings.failure_threshold;
+    let failing = analysis.findings().any(|f| f.severity >= threshold);
+    if !settings.no_fail && (failing || analysis.gates_failed()) {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean

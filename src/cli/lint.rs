@@ -1,85 +1,27 @@
 //! `imglint [lint] PATH...`
 
-use super::args::{LintArgs, OutputFormat, Threshold};
-use super::{ExitStatus, discover, eprint_error, out, parse_build_args, use_color};
+use super::args::{ColorChoice, LintArgs};
+use super::settings::Resolver;
+use super::{ExitStatus, discover, eprint_error, out, render_options};
+use crate::config::FileSettings;
 use crate::fix::{Applicability, apply_fixes, unified_diff, write_atomically};
-use crate::graph::BuildOptions;
 use crate::lint::{
     FileReport, InputError, LintSettings, lint_source, read_source, source_from_bytes,
 };
 use crate::report::{self, Format, RenderOptions};
-use crate::rules::{RuleOptions, Selection, Severity};
 use crate::source::SourceFile;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// One input to lint.
-enum Input {
+pub(super) enum Input {
     File { path: PathBuf },
     Stdin { name: PathBuf },
 }
 
-fn settings(args: &LintArgs) -> Result<LintSettings, String> {
-    let mut selection = if args.select.is_empty() {
-        Selection::default()
-    } else {
-        Selection::only(&args.select).map_err(|e| e.to_string())?
-    };
-    selection
-        .enable(&args.extend_select)
-        .map_err(|e| e.to_string())?;
-    for (list, sev) in [
-        (&args.as_error, Severity::Error),
-        (&args.as_warning, Severity::Warning),
-        (&args.as_info, Severity::Info),
-        (&args.as_style, Severity::Style),
-    ] {
-        selection
-            .set_severity(list, sev)
-            .map_err(|e| e.to_string())?;
-    }
-    selection.disable(&args.ignore).map_err(|e| e.to_string())?;
-    Ok(LintSettings {
-        selection,
-        options: RuleOptions {
-            trusted_registries: args.trusted_registries.clone(),
-            label_schema: parse_label_schema(&args.require_labels)?,
-            strict_labels: args.strict_labels,
-            ..RuleOptions::default()
-        },
-        build: BuildOptions {
-            build_args: parse_build_args(&args.build_args)?,
-            target: args.target.clone(),
-            target_platform: args.platform.clone(),
-            build_platform: None,
-        },
-        disable_pragmas: args.disable_ignore_pragma,
-    })
-}
-
-/// The label types a label schema may use.
-const LABEL_TYPES: [&str; 7] = ["text", "url", "semver", "hash", "rfc3339", "spdx", "email"];
-
-/// `--require-label LABEL:TYPE` values as a label schema.
-fn parse_label_schema(values: &[String]) -> Result<Vec<(String, String)>, String> {
-    values
-        .iter()
-        .map(|v| {
-            let (label, ty) = v.rsplit_once(':').unwrap_or((v.as_str(), "text"));
-            let ty = ty.trim().to_ascii_lowercase();
-            if label.trim().is_empty() || !LABEL_TYPES.contains(&ty.as_str()) {
-                return Err(format!(
-                    "invalid `--require-label {v}`: expected LABEL:TYPE with TYPE one of {}",
-                    LABEL_TYPES.join(", ")
-                ));
-            }
-            Ok((label.trim().to_string(), ty))
-        })
-        .collect()
-}
-
-fn collect_inputs(args: &LintArgs, errors: &mut Vec<InputError>) -> Vec<Input> {
+pub(super) fn collect_inputs(args: &LintArgs, errors: &mut Vec<InputError>) -> Vec<Input> {
     let paths: Vec<PathBuf> = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -158,22 +100,26 @@ fn read_inputs(inputs: &[Input]) -> Vec<Result<SourceFile, InputError>> {
         .collect()
 }
 
-/// Lints the sources on all cores, keeping their order.
-fn lint_all(sources: Vec<SourceFile>, settings: &LintSettings) -> Vec<FileReport> {
-    let n = sources.len();
+/// A source and the settings it is linted with.
+type Job = (SourceFile, Arc<FileSettings>);
+
+/// Lints the sources, each with its settings, on all cores, keeping their
+/// order.
+fn lint_all(jobs: Vec<Job>) -> Vec<FileReport> {
+    let n = jobs.len();
     let workers = std::thread::available_parallelism()
         .map_or(1, |p| p.get())
         .min(n.max(1));
     if workers <= 1 {
-        return sources
+        return jobs
             .into_iter()
-            .map(|s| lint_source(s, settings))
+            .map(|(s, settings)| lint_source(s, &settings.lint))
             .collect();
     }
     let next = AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<SourceFile>>> = sources
+    let slots: Vec<std::sync::Mutex<Option<Job>>> = jobs
         .into_iter()
-        .map(|s| std::sync::Mutex::new(Some(s)))
+        .map(|j| std::sync::Mutex::new(Some(j)))
         .collect();
     let results: Vec<std::sync::Mutex<Option<FileReport>>> =
         (0..n).map(|_| std::sync::Mutex::new(None)).collect();
@@ -185,9 +131,9 @@ fn lint_all(sources: Vec<SourceFile>, settings: &LintSettings) -> Vec<FileReport
                     if i >= n {
                         break;
                     }
-                    let src = slots[i].lock().ok().and_then(|mut s| s.take());
-                    if let Some(src) = src {
-                        let report = lint_source(src, settings);
+                    let job = slots[i].lock().ok().and_then(|mut s| s.take());
+                    if let Some((src, settings)) = job {
+                        let report = lint_source(src, &settings.lint);
                         if let Ok(mut slot) = results[i].lock() {
                             *slot = Some(report);
                         }
@@ -231,40 +177,68 @@ fn fix_text(
     Ok((text, applied))
 }
 
-fn threshold_of(args: &LintArgs) -> Severity {
-    match args.failure_threshold {
-        Some(Threshold::Error) => Severity::Error,
-        Some(Threshold::Warning) => Severity::Warning,
-        None | Some(Threshold::Info) => Severity::Info,
-        Some(Threshold::Style) | Some(Threshold::None) => Severity::Style,
+/// Adds an error unless the same one is already there (a broken
+/// configuration file is reported once, not once per file it applies to).
+fn push_unique(errors: &mut Vec<InputError>, e: InputError) {
+    if !errors.contains(&e) {
+        errors.push(e);
     }
 }
 
 pub fn run(args: &LintArgs) -> ExitStatus {
-    let settings = match settings(args) {
-        Ok(s) => s,
+    let mut resolver = match Resolver::new(args) {
+        Ok(r) => r,
         Err(e) => {
             eprint_error(&e);
             return ExitStatus::Error;
         }
     };
+    let (run, run_error) = resolver.run_settings();
     let mut errors = Vec::new();
+    if let Some(e) = run_error {
+        errors.push(e);
+    }
+    if run.verbose && !resolver.environment.used.is_empty() {
+        eprintln!(
+            "imglint: environment: {}",
+            resolver.environment.used.join(", ")
+        );
+    }
     let inputs = collect_inputs(args, &mut errors);
-    let mut sources = Vec::new();
+    let mut jobs = Vec::new();
     let mut stdin_names = Vec::new();
     for (input, read) in inputs.iter().zip(read_inputs(&inputs)) {
-        match read {
-            Ok(s) => {
-                if matches!(input, Input::Stdin { .. }) {
-                    stdin_names.push(s.path.clone());
-                }
-                sources.push(s);
+        let source = match read {
+            Ok(s) => s,
+            Err(e) => {
+                errors.push(e);
+                continue;
             }
-            Err(e) => errors.push(e),
+        };
+        let config_path = match input {
+            Input::File { path } => Some(path.as_path()),
+            Input::Stdin { .. } => {
+                stdin_names.push(source.path.clone());
+                args.stdin_filename.as_deref()
+            }
+        };
+        match resolver.for_path(config_path) {
+            Ok(r) => {
+                if run.verbose {
+                    let from = match r.config.as_deref() {
+                        Some(Ok(c)) => c.display.display().to_string(),
+                        _ => "no configuration file".to_string(),
+                    };
+                    eprintln!("imglint: {}: {from}", source.path.display());
+                }
+                jobs.push((source, r.settings));
+            }
+            Err(e) => push_unique(&mut errors, e),
         }
     }
-    let files_checked = sources.len();
-    let mut reports = lint_all(sources, &settings);
+    let files_checked = jobs.len();
+    let settings: Vec<Arc<FileSettings>> = jobs.iter().map(|(_, s)| s.clone()).collect();
+    let mut reports = lint_all(jobs);
     for r in &mut reports {
         errors.append(&mut r.errors);
     }
@@ -278,8 +252,9 @@ pub fn run(args: &LintArgs) -> ExitStatus {
         };
         let mut any_diff = false;
         let mut fixed_count = 0;
-        for report in &mut reports {
-            let (new_text, applied) = match fix_text(&report.file, &settings, min) {
+        for (report, file_settings) in reports.iter_mut().zip(&settings) {
+            let lint_settings = &file_settings.lint;
+            let (new_text, applied) = match fix_text(&report.file, lint_settings, min) {
                 Ok(x) => x,
                 Err(e) => {
                     errors.push(InputError {
@@ -317,7 +292,7 @@ pub fn run(args: &LintArgs) -> ExitStatus {
                 errors.push(InputError::io(&path, &e));
                 continue;
             }
-            *report = lint_source(SourceFile::new(path, new_text), &settings);
+            *report = lint_source(SourceFile::new(path, new_text), lint_settings);
             errors.append(&mut report.errors);
         }
         if args.diff {
@@ -343,28 +318,17 @@ pub fn run(args: &LintArgs) -> ExitStatus {
             for e in &errors {
                 eprint_error(&report::error_line(e));
             }
-            return status(&reports, &errors, args);
+            return status(&reports, &settings, &errors);
         }
     }
 
-    let format = match args.format.unwrap_or(OutputFormat::Text) {
-        OutputFormat::Text => Format::Text,
-        OutputFormat::Compact => Format::Compact,
-        OutputFormat::Json => Format::Json,
-        OutputFormat::Sarif => Format::Sarif,
-        OutputFormat::Github => Format::Github,
-    };
-    let to_stdout = args.output.is_none();
-    let opts = RenderOptions {
-        color: use_color(args.color, to_stdout),
-        width: std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(120)
-            .clamp(40, 400),
-        rules: Vec::new(),
-        files_checked,
-    };
+    let format = run.format.unwrap_or(Format::Text);
+    let color = args.color.unwrap_or(if run.no_color {
+        ColorChoice::Never
+    } else {
+        ColorChoice::Auto
+    });
+    let opts = render_options(color, args.output.is_none(), files_checked);
     if args.statistics {
         print_statistics(&reports);
     } else if let Err(e) = write_report(format, &reports, &errors, &opts, args.output.as_deref())
@@ -380,19 +344,24 @@ pub fn run(args: &LintArgs) -> ExitStatus {
             eprintln!("  help: {h}");
         }
     }
-    status(&reports, &errors, args)
+    status(&reports, &settings, &errors)
 }
 
-fn status(reports: &[FileReport], errors: &[InputError], args: &LintArgs) -> ExitStatus {
+/// The exit status: each file's findings are weighed against its own
+/// failure threshold and `no-fail`.
+fn status(
+    reports: &[FileReport],
+    settings: &[Arc<FileSettings>],
+    errors: &[InputError],
+) -> ExitStatus {
     if !errors.is_empty() {
         return ExitStatus::Error;
     }
-    let threshold = threshold_of(args);
     let failing = reports
         .iter()
-        .flat_map(|r| &r.findings)
-        .any(|f| f.severity >= threshold);
-    if failing && !args.no_fail {
+        .zip(settings)
+        .any(|(r, s)| !s.no_fail && r.findings.iter().any(|f| f.severity >= s.failure_threshold));
+    if failing {
         ExitStatus::Findings
     } else {
         ExitStatus::Clean

@@ -15,6 +15,9 @@ mod commands;
 pub mod discover;
 mod image;
 mod lint;
+mod settings;
+mod show_config;
+mod size;
 
 use clap::Parser;
 use std::io::IsTerminal;
@@ -58,8 +61,10 @@ pub fn run() -> ExitStatus {
         None => lint::run(&cli.lint),
         Some(args::Command::Lint(a)) => lint::run(&a),
         Some(args::Command::Image(a)) => image::run(&a),
+        Some(args::Command::Size(a)) => size::run(&a),
         Some(args::Command::Rules(a)) => commands::rules(&a),
         Some(args::Command::Rule(a)) => commands::rule(&a),
+        Some(args::Command::Config(a)) => show_config::run(&a),
         Some(args::Command::Debug(a)) => commands::debug(&a),
     }
 }
@@ -83,6 +88,24 @@ pub(crate) fn use_color(choice: args::ColorChoice, to_stdout: bool) -> bool {
     }
 }
 
+/// Rendering options: colour as chosen, the terminal width from `COLUMNS`.
+pub(crate) fn render_options(
+    color: args::ColorChoice,
+    to_stdout: bool,
+    files_checked: usize,
+) -> crate::report::RenderOptions {
+    crate::report::RenderOptions {
+        color: use_color(color, to_stdout),
+        width: std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(120)
+            .clamp(40, 400),
+        rules: Vec::new(),
+        files_checked,
+    }
+}
+
 /// Writes to standard output; a closed pipe (`imglint … | head`) ends the
 /// process quietly with success, as other command-line tools do.
 pub(crate) fn out(text: &str) {
@@ -103,6 +126,11 @@ pub(crate) fn out(text: &str) {
 /// Prints an error line to standard error.
 pub(crate) fn eprint_error(message: &str) {
     eprintln!("imglint: error: {message}");
+}
+
+/// Prints a warning line to standard error.
+pub(crate) fn eprint_warning(message: &str) {
+    eprintln!("imglint: warning: {message}");
 }
 
 /// Parses `NAME=VALUE` build arguments (`NAME` alone takes the value from

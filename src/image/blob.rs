@@ -1,12 +1,10 @@
 //! Where blobs live (a directory, a tar archive, a registry) and how they
 //! are read: bounded, hashed and verified.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Component, Path, PathBuf};
-use std::rc::Rc;
 use std::sync::Arc;
 
 use sha2::Digest as _;
@@ -126,46 +124,6 @@ pub fn to_hex(bytes: &[u8]) -> String {
     s
 }
 
-/// Counts and hashes what passes through; shared so that the count can be
-/// read while a decoder owns the reader.
-pub struct Tap<R> {
-    inner: R,
-    state: Rc<RefCell<TapState>>,
-}
-
-pub struct TapState {
-    pub bytes: u64,
-    pub hasher: Option<Hasher>,
-}
-
-impl<R: Read> Tap<R> {
-    pub fn new(inner: R, algorithm: Option<Algorithm>) -> (Self, Rc<RefCell<TapState>>) {
-        let state = Rc::new(RefCell::new(TapState {
-            bytes: 0,
-            hasher: algorithm.map(Hasher::new),
-        }));
-        (
-            Tap {
-                inner,
-                state: Rc::clone(&state),
-            },
-            state,
-        )
-    }
-}
-
-impl<R: Read> Read for Tap<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let mut st = self.state.borrow_mut();
-        st.bytes += n as u64;
-        if let (Some(h), Some(chunk)) = (st.hasher.as_mut(), buf.get(..n)) {
-            h.update(chunk);
-        }
-        Ok(n)
-    }
-}
-
 /// Where a blob is found: a path inside a layout or archive, and/or its
 /// digest (the only key a registry knows).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -262,6 +220,22 @@ impl Store {
                     ResolveError::Missing => missing(),
                     ResolveError::Bad(message) => ImageError::invalid(what, message),
                 })?;
+                if let Some(packed) = &index.packed {
+                    let (name, _) = index.resolve_name(&blob.path).map_err(|_| missing())?;
+                    if let Some(bytes) = packed.small.get(&name) {
+                        let reader = io::Cursor::new(Arc::clone(bytes));
+                        return Ok((Box::new(reader), Some(member.size)));
+                    }
+                    // decompress again up to the member
+                    let mut stream =
+                        unpack_archive(&index.path, packed.compression, packed.max_ratio)?;
+                    let skipped = io::copy(&mut (&mut stream).take(member.offset), &mut io::sink())
+                        .map_err(|e| super::layer::layer_error(what, e))?;
+                    if skipped < member.offset {
+                        return Err(missing());
+                    }
+                    return Ok((Box::new(stream.take(member.size)), Some(member.size)));
+                }
                 let mut file =
                     File::open(&index.path).map_err(|e| ImageError::io(index.path.clone(), e))?;
                 file.seek(SeekFrom::Start(member.offset))
@@ -388,15 +362,107 @@ pub enum MemberKind {
 }
 
 /// The member table of a tar archive, built in one pass over its headers.
+/// A compressed archive (`docker save | gzip`) is decompressed on the fly:
+/// offsets count decompressed bytes, and small members are kept in memory.
 #[derive(Debug)]
 pub struct TarIndex {
     pub path: PathBuf,
     pub members: HashMap<String, Member>,
+    /// Set when the archive itself is compressed.
+    pub packed: Option<Packed>,
+}
+
+/// What is known about a compressed archive.
+#[derive(Debug)]
+pub struct Packed {
+    pub compression: super::layer::Compression,
+    /// Largest accepted decompressed/compressed ratio.
+    pub max_ratio: u64,
+    /// Contents of the small regular members (manifests, configs, small
+    /// layers), by normalised name.
+    pub small: HashMap<String, Arc<[u8]>>,
+}
+
+/// Members up to this size are kept in memory when the archive is
+/// compressed, up to [`MAX_KEPT_BYTES`] in all.
+const MAX_KEPT_MEMBER: u64 = 4 * 1024 * 1024;
+const MAX_KEPT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Counts the bytes read from a compressed archive, for the ratio limit.
+struct Counted<R> {
+    inner: R,
+    count: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// A decompressing reader over a whole compressed archive, with the ratio
+/// limit applied once it has produced 64 MiB.
+pub(crate) fn unpack_archive(
+    path: &Path,
+    compression: super::layer::Compression,
+    max_ratio: u64,
+) -> Result<BlobReader, ImageError> {
+    use super::layer::Compression;
+    let file = File::open(path).map_err(|e| ImageError::io(path, e))?;
+    let count = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counted = io::BufReader::with_capacity(
+        256 * 1024,
+        Counted {
+            inner: file,
+            count: Arc::clone(&count),
+        },
+    );
+    let decoded: BlobReader = match compression {
+        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(counted)),
+        Compression::Zstd => Box::new(super::layer::ZstdFrames::new(counted)),
+        Compression::None => Box::new(counted),
+    };
+    Ok(Box::new(super::layer::RatioLimit::new(
+        decoded, count, max_ratio,
+    )))
 }
 
 pub enum ResolveError {
     Missing,
     Bad(String),
+}
+
+/// The normalised name and table entry of an archive member; `None` for
+/// PAX global headers and names climbing out of the archive (never a blob
+/// we read).
+pub(crate) fn member_of<R: Read>(entry: &tar::Entry<'_, R>) -> Option<(String, Member)> {
+    let ty = entry.header().entry_type();
+    if ty.is_pax_global_extensions() {
+        return None;
+    }
+    let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+    let name = normalize_member(&raw)?;
+    let link = entry
+        .link_name_bytes()
+        .map(|l| String::from_utf8_lossy(&l).into_owned());
+    let kind = match ty {
+        tar::EntryType::Regular | tar::EntryType::Continuous => MemberKind::File,
+        tar::EntryType::Directory => MemberKind::Dir,
+        tar::EntryType::Symlink => MemberKind::Symlink(link.unwrap_or_default()),
+        tar::EntryType::Link => MemberKind::HardLink(link.unwrap_or_default()),
+        _ => MemberKind::Other,
+    };
+    Some((
+        name,
+        Member {
+            offset: entry.raw_file_position(),
+            size: entry.size(),
+            kind,
+        },
+    ))
 }
 
 /// The outer archive file, with its headers watched so that long-name and
@@ -428,8 +494,25 @@ impl Seek for GuardedFile {
 }
 
 impl TarIndex {
-    pub fn build(path: &Path) -> Result<TarIndex, ImageError> {
-        let file = File::open(path).map_err(|e| ImageError::io(path, e))?;
+    /// Indexes the archive at `path`, compressed or not (the kind is told
+    /// by its first bytes).
+    pub fn build(path: &Path, max_ratio: u64) -> Result<TarIndex, ImageError> {
+        let mut file = File::open(path).map_err(|e| ImageError::io(path, e))?;
+        let mut magic = [0u8; 4];
+        let mut got = 0;
+        while got < magic.len() {
+            match file.read(&mut magic[got..]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) => return Err(ImageError::io(path, e)),
+            }
+        }
+        let compression = super::layer::Compression::sniff(magic.get(..got).unwrap_or_default());
+        if compression != super::layer::Compression::None {
+            return TarIndex::build_packed(path, compression, max_ratio);
+        }
+        file.seek(SeekFrom::Start(0))
+            .map_err(|e| ImageError::io(path, e))?;
         let mut archive = tar::Archive::new(GuardedFile {
             file,
             guard: super::layer::TarGuard::default(),
@@ -444,29 +527,9 @@ impl TarIndex {
         let mut members = HashMap::new();
         for entry in archive.entries_with_seek().map_err(bad)? {
             let entry = entry.map_err(bad)?;
-            let header = entry.header();
-            let ty = header.entry_type();
-            if ty.is_pax_global_extensions() {
-                continue;
+            if let Some((name, member)) = member_of(&entry) {
+                members.insert(name, member);
             }
-            let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-            let Some(name) = normalize_member(&raw) else {
-                // a member climbing out of the archive is never a blob we read
-                continue;
-            };
-            let link = entry
-                .link_name_bytes()
-                .map(|l| String::from_utf8_lossy(&l).into_owned());
-            let kind = match ty {
-                tar::EntryType::Regular | tar::EntryType::Continuous => MemberKind::File,
-                tar::EntryType::Directory => MemberKind::Dir,
-                tar::EntryType::Symlink => MemberKind::Symlink(link.unwrap_or_default()),
-                tar::EntryType::Link => MemberKind::HardLink(link.unwrap_or_default()),
-                _ => MemberKind::Other,
-            };
-            let size = entry.size();
-            let offset = entry.raw_file_position();
-            members.insert(name, Member { offset, size, kind });
             if members.len() > MAX_ARCHIVE_MEMBERS {
                 return Err(ImageError::TooManyEntries {
                     what: path.display().to_string(),
@@ -474,6 +537,84 @@ impl TarIndex {
                 });
             }
         }
+        TarIndex::finish(path, members, None)
+    }
+
+    /// One pass over a compressed archive: the member table, and the
+    /// contents of its small members.
+    fn build_packed(
+        path: &Path,
+        compression: super::layer::Compression,
+        max_ratio: u64,
+    ) -> Result<TarIndex, ImageError> {
+        let what = path.display().to_string();
+        let kind = match compression {
+            super::layer::Compression::Zstd => "zstd",
+            _ => "gzip",
+        };
+        let stream = unpack_archive(path, compression, max_ratio)?;
+        let mut archive = tar::Archive::new(super::layer::Guarded::new(stream));
+        let bad = |e: io::Error| match super::layer::metadata_limit(&e) {
+            Some(reason) => ImageError::UnknownFormat {
+                path: path.to_path_buf(),
+                reason,
+            },
+            None => {
+                let text = e.to_string();
+                match super::layer::layer_error(&what, e) {
+                    // a decompression bomb stays one
+                    ImageError::Layer { .. } => ImageError::UnknownFormat {
+                        path: path.to_path_buf(),
+                        reason: format!("its {kind} stream is truncated or corrupt ({text})"),
+                    },
+                    other => other,
+                }
+            }
+        };
+        let mut members = HashMap::new();
+        let mut small = HashMap::new();
+        let mut kept = 0u64;
+        for entry in archive.entries().map_err(bad)? {
+            let mut entry = entry.map_err(bad)?;
+            let Some((name, member)) = member_of(&entry) else {
+                continue;
+            };
+            if member.kind == MemberKind::File
+                && member.size <= MAX_KEPT_MEMBER
+                && kept + member.size <= MAX_KEPT_BYTES
+            {
+                let mut bytes = Vec::with_capacity(usize::try_from(member.size).unwrap_or(0));
+                entry.read_to_end(&mut bytes).map_err(bad)?;
+                kept += bytes.len() as u64;
+                small.insert(name.clone(), Arc::from(bytes));
+            }
+            members.insert(name, member);
+            if members.len() > MAX_ARCHIVE_MEMBERS {
+                return Err(ImageError::TooManyEntries {
+                    what,
+                    limit: MAX_ARCHIVE_MEMBERS as u64,
+                });
+            }
+        }
+        // the rest of the stream (end blocks, padding) must decode too
+        let mut rest = archive.into_inner();
+        io::copy(&mut rest, &mut io::sink()).map_err(bad)?;
+        TarIndex::finish(
+            path,
+            members,
+            Some(Packed {
+                compression,
+                max_ratio,
+                small,
+            }),
+        )
+    }
+
+    fn finish(
+        path: &Path,
+        members: HashMap<String, Member>,
+        packed: Option<Packed>,
+    ) -> Result<TarIndex, ImageError> {
         if members.is_empty() {
             return Err(ImageError::UnknownFormat {
                 path: path.to_path_buf(),
@@ -483,17 +624,23 @@ impl TarIndex {
         Ok(TarIndex {
             path: path.to_path_buf(),
             members,
+            packed,
         })
     }
 
     /// Finds a regular-file member, following symlinks (relative to the
     /// link's directory) and hard links (archive-absolute), with a hop limit.
     pub fn resolve(&self, name: &str) -> Result<&Member, ResolveError> {
+        self.resolve_name(name).map(|(_, m)| m)
+    }
+
+    /// Like [`TarIndex::resolve`], with the name of the member found.
+    pub fn resolve_name(&self, name: &str) -> Result<(String, &Member), ResolveError> {
         let mut current = normalize_member(name).ok_or(ResolveError::Missing)?;
         for _ in 0..=MAX_LINK_HOPS {
             let member = self.members.get(&current).ok_or(ResolveError::Missing)?;
             match &member.kind {
-                MemberKind::File => return Ok(member),
+                MemberKind::File => return Ok((current, member)),
                 MemberKind::Symlink(target) => {
                     let base = current.rsplit_once('/').map_or("", |(dir, _)| dir);
                     let joined = if target.starts_with('/') {

@@ -83,19 +83,28 @@ impl Stack {
 
     fn add(&mut self, path: &str, size: u64, is_dir: bool) {
         // parents exist implicitly, without type information: dive counts
-        // a whiteout of such a directory as 0 bytes
-        let mut end = 0;
-        while let Some(pos) = path.get(end..).and_then(|s| s.find('/')) {
-            let parent = path.get(..end + pos).unwrap_or_default();
-            self.nodes.entry(parent.to_string()).or_insert((0, false));
-            end += pos + 1;
+        // a whiteout of such a directory as 0 bytes. The stack holds the ancestors of every node, so only the
+        // missing ones are added, deepest first.
+        let mut p = path;
+        while let Some((parent, _)) = p.rsplit_once('/') {
+            if self.nodes.contains_key(parent) {
+                break;
+            }
+            self.nodes.insert(parent.to_string(), (0, false));
+            p = parent;
         }
-        self.nodes.insert(path.to_string(), (size, is_dir));
+        match self.nodes.get_mut(path) {
+            Some(node) => *node = (size, is_dir),
+            None => {
+                self.nodes.insert(path.to_string(), (size, is_dir));
+            }
+        }
     }
 }
 
 pub fn compute(layers: &[LayerScan]) -> DiveMetrics {
-    let mut stats: HashMap<String, PathStat> = HashMap::new();
+    let entries: usize = layers.iter().map(|l| l.entries.len()).sum();
+    let mut stats: HashMap<&str, PathStat> = HashMap::with_capacity(entries);
     let mut stack = Stack::default();
     let mut size_bytes = 0u64;
     let mut user_size_bytes = 0u64;
@@ -107,7 +116,7 @@ pub fn compute(layers: &[LayerScan]) -> DiveMetrics {
         }
         // this layer's own tree: last entry per path wins; opaque markers
         // and other `.wh..wh.` names are not part of it
-        let mut own: BTreeMap<String, (u64, EntryKind)> = BTreeMap::new();
+        let mut own: BTreeMap<&str, (u64, EntryKind)> = BTreeMap::new();
         for e in &layer.entries {
             if matches!(e.kind, EntryKind::Opaque | EntryKind::Meta)
                 || e.issue == Some(EntryIssue::EscapesRoot)
@@ -115,12 +124,12 @@ pub fn compute(layers: &[LayerScan]) -> DiveMetrics {
             {
                 continue;
             }
-            own.insert(e.path.clone(), (e.size, e.kind));
+            own.insert(e.path.as_str(), (e.size, e.kind));
         }
         // implicit parents make a path a non-leaf, too
         let mut parents: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for path in own.keys() {
-            let mut p = path.as_str();
+            let mut p = *path;
             while let Some((parent, _)) = p.rsplit_once('/') {
                 if !parents.insert(parent) {
                     break;
@@ -129,7 +138,7 @@ pub fn compute(layers: &[LayerScan]) -> DiveMetrics {
             }
         }
         for (path, &(size, kind)) in &own {
-            if parents.contains(path.as_str()) {
+            if parents.contains(path) {
                 continue;
             }
             let size = if kind == EntryKind::Whiteout {
@@ -141,7 +150,7 @@ pub fn compute(layers: &[LayerScan]) -> DiveMetrics {
             } else {
                 size
             };
-            let st = stats.entry(path.clone()).or_default();
+            let st = stats.entry(path).or_default();
             st.min = if st.count == 0 {
                 size
             } else {

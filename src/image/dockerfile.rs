@@ -13,43 +13,49 @@ use std::path::Path;
 use super::DockerfileLocation;
 use super::config::{HistoryInstruction, ImageConfig};
 use super::error::ImageError;
-use crate::syntax::{self, Instruction, Kind};
+use crate::source::{SourceFile, Span};
+use crate::syntax::{self, Dockerfile, Instruction, Kind};
 
 const MAX_DOCKERFILE_BYTES: u64 = 16 * 1024 * 1024;
 
 pub struct Mapping {
-    /// Per history entry, the location of its instruction.
-    locations: Vec<Option<DockerfileLocation>>,
+    /// The Dockerfile as read.
+    pub file: SourceFile,
+    pub dockerfile: Dockerfile,
+    /// Per history entry, the index of its top-level instruction.
+    instructions: Vec<Option<usize>>,
 }
 
 impl Mapping {
     pub fn load(path: &Path, config: &ImageConfig) -> Result<Mapping, ImageError> {
         let file = std::fs::File::open(path).map_err(|e| ImageError::io(path, e))?;
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         file.take(MAX_DOCKERFILE_BYTES + 1)
-            .read_to_string(&mut text)
-            .map_err(|e| ImageError::Dockerfile {
-                path: path.to_path_buf(),
-                message: format!("cannot read it as UTF-8 text ({e})"),
-            })?;
-        if text.len() as u64 > MAX_DOCKERFILE_BYTES {
+            .read_to_end(&mut bytes)
+            .map_err(|e| ImageError::io(path, e))?;
+        if bytes.len() as u64 > MAX_DOCKERFILE_BYTES {
             return Err(ImageError::Dockerfile {
                 path: path.to_path_buf(),
                 message: "larger than 16 MiB".into(),
             });
         }
-        Ok(Mapping::new(&path.display().to_string(), &text, config))
+        let text = crate::source::decode(bytes).map_err(|_| ImageError::Dockerfile {
+            path: path.to_path_buf(),
+            message: "not UTF-8 text".into(),
+        })?;
+        Ok(Mapping::new(path.display().to_string(), text, config))
     }
 
-    pub fn new(path: &str, text: &str, config: &ImageConfig) -> Mapping {
-        let df = syntax::parse(text);
-        let instructions = &df.instructions;
+    pub fn new(path: impl Into<String>, text: impl Into<String>, config: &ImageConfig) -> Mapping {
+        let file = SourceFile::new(path.into(), text.into());
+        let dockerfile = syntax::parse(&file.text);
+        let instructions = &dockerfile.instructions;
         let stage_start = instructions
             .iter()
             .rposition(|i| i.kind == Kind::From)
             .map_or(0, |p| p + 1);
         let stage = instructions.get(stage_start..).unwrap_or_default();
-        let mut locations = vec![None; config.history.len()];
+        let mut mapped = vec![None; config.history.len()];
         // next candidate is stage[..next]
         let mut next = stage.len();
         for (h, entry) in config.history.iter().enumerate().rev() {
@@ -73,18 +79,38 @@ impl Mapping {
                         .is_some_and(|ins| ins.kind.name() == hi.keyword)
                 });
             if let Some(k) = by_text.or(in_line)
-                && let Some(ins) = window.get(k)
-                && let Some(slot) = locations.get_mut(h)
+                && let Some(slot) = mapped.get_mut(h)
             {
-                *slot = Some(location(path, text, ins));
+                *slot = Some(stage_start + k);
                 next = k;
             }
         }
-        Mapping { locations }
+        Mapping {
+            file,
+            dockerfile,
+            instructions: mapped,
+        }
+    }
+
+    /// The top-level instruction that made history entry `history`.
+    pub fn instruction(&self, history: usize) -> Option<usize> {
+        self.instructions.get(history).copied().flatten()
+    }
+
+    /// The span of the instruction that made history entry `history`.
+    pub fn span(&self, history: usize) -> Option<Span> {
+        let i = self.instruction(history)?;
+        self.dockerfile.instructions.get(i).map(|ins| ins.span)
     }
 
     pub fn location(&self, history: usize) -> Option<DockerfileLocation> {
-        self.locations.get(history).cloned().flatten()
+        let i = self.instruction(history)?;
+        let ins = self.dockerfile.instructions.get(i)?;
+        Some(location(
+            &self.file.path.display().to_string(),
+            &self.file.text,
+            ins,
+        ))
     }
 }
 

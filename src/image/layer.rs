@@ -2,16 +2,14 @@
 //! entry's metadata and a content hash, and verify the blob digest and the
 //! diff_id on the way. Nothing is unpacked and no blob is held in memory.
 
-use std::cell::RefCell;
-use std::io::{self, BufRead, BufReader, Read};
-use std::rc::Rc;
+use std::io::{self, BufRead, Read};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3;
 
-use super::blob::{Algorithm, BlobReader, BlobRef, Digest, Store, Tap, TapState};
+use super::blob::{Algorithm, BlobRef, Digest, Store};
 use super::error::ImageError;
 
 /// Files whose content is kept (small, and read by the checks).
@@ -28,6 +26,20 @@ pub enum Compression {
     None,
     Gzip,
     Zstd,
+}
+
+impl Compression {
+    /// The compression a stream's first bytes announce: gzip `1f 8b`, zstd
+    /// `28 b5 2f fd`, else none.
+    pub fn sniff(magic: &[u8]) -> Compression {
+        if magic.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if magic.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
 }
 
 /// The type of a layer entry. Whiteouts are entries too: they never reach
@@ -121,6 +133,39 @@ pub struct Limits {
     pub max_ratio: u64,
     pub max_entries: u64,
     pub entries_seen: AtomicU64,
+    /// Spent stream chunks, for the next ones.
+    pub pool: ChunkPool,
+}
+
+/// Stream chunks kept for reuse across threads and layers, so that memory
+/// is touched once, not once per layer.
+#[derive(Debug, Default)]
+pub struct ChunkPool(std::sync::Mutex<Vec<Vec<u8>>>);
+
+/// Most spent chunks a pool keeps.
+const POOL_CHUNKS: usize = 24;
+
+impl ChunkPool {
+    /// A chunk of [`CHUNK`] bytes (contents unspecified).
+    pub(crate) fn take(&self) -> Vec<u8> {
+        let mut chunk = self
+            .0
+            .lock()
+            .ok()
+            .and_then(|mut p| p.pop())
+            .unwrap_or_default();
+        chunk.resize(CHUNK, 0);
+        chunk
+    }
+
+    fn give(&self, chunk: Vec<u8>) {
+        if chunk.capacity() >= CHUNK
+            && let Ok(mut p) = self.0.lock()
+            && p.len() < POOL_CHUNKS
+        {
+            p.push(chunk);
+        }
+    }
 }
 
 /// One layer, read.
@@ -165,20 +210,32 @@ impl std::fmt::Display for LimitHit {
 
 impl std::error::Error for LimitHit {}
 
-/// Applies the decompression-ratio limit to the uncompressed stream.
-struct RatioGuard<R> {
+/// Applies the decompression-ratio limit to an uncompressed stream:
+/// `compressed` counts the bytes read from the compressed source.
+pub(crate) struct RatioLimit<R> {
     inner: R,
-    compressed: Rc<RefCell<TapState>>,
+    compressed: std::sync::Arc<AtomicU64>,
     produced: u64,
     max_ratio: u64,
 }
 
-impl<R: Read> Read for RatioGuard<R> {
+impl<R> RatioLimit<R> {
+    pub(crate) fn new(inner: R, compressed: std::sync::Arc<AtomicU64>, max_ratio: u64) -> Self {
+        RatioLimit {
+            inner,
+            compressed,
+            produced: 0,
+            max_ratio: max_ratio.max(1),
+        }
+    }
+}
+
+impl<R: Read> Read for RatioLimit<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.produced += n as u64;
         if self.produced > RATIO_FLOOR_BYTES {
-            let compressed = self.compressed.borrow().bytes.max(1);
+            let compressed = self.compressed.load(Ordering::Relaxed).max(1);
             if self.produced / compressed >= self.max_ratio {
                 return Err(io::Error::other(LimitHit::Ratio {
                     compressed,
@@ -191,18 +248,44 @@ impl<R: Read> Read for RatioGuard<R> {
     }
 }
 
+/// A tar stream with its headers watched by a [`TarGuard`], so that the
+/// metadata entries the tar reader buffers stay small.
+pub(crate) struct Guarded<R> {
+    inner: R,
+    guard: TarGuard,
+}
+
+impl<R> Guarded<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        Guarded {
+            inner,
+            guard: TarGuard::default(),
+        }
+    }
+}
+
+impl<R: Read> Read for Guarded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.guard.feed(buf.get(..n).unwrap_or_default())?;
+        Ok(n)
+    }
+}
+
 /// Decodes concatenated zstd frames; skippable frames (zstd:chunked
 /// metadata) are skipped.
-struct ZstdFrames<R: BufRead> {
+pub(crate) struct ZstdFrames<R: BufRead> {
     src: R,
     dec: ruzstd::decoding::FrameDecoder,
     in_frame: bool,
 }
 
 impl<R: BufRead> ZstdFrames<R> {
-    fn new(src: R) -> Self {
+    pub(crate) fn new(src: R) -> Self {
         let mut dec = ruzstd::decoding::FrameDecoder::new();
-        dec.set_max_window_size(1 << 31);
+        // the reference decoder's default limit (window log 27): a frame
+        // asking for a larger window is refused, so memory stays bounded
+        dec.set_max_window_size(1 << 27);
         ZstdFrames {
             src,
             dec,
@@ -416,65 +499,63 @@ struct StreamInfo {
     diff_id: Digest,
 }
 
-const CHUNK: usize = 256 * 1024;
+const CHUNK: usize = 1024 * 1024;
 
 /// Reads the blob, detects the compression, decodes, hashes both streams
 /// and hands the tar stream over in chunks. Runs on its own thread, so
 /// hashing and tar parsing overlap.
 fn decode_stream(
-    reader: BlobReader,
-    size: Option<u64>,
+    mut raw: ChunkReader<'_>,
     blob_alg: Algorithm,
     diff_alg: Algorithm,
     max_ratio: u64,
     tx: &SyncSender<io::Result<Vec<u8>>>,
-    recycled: &Receiver<Vec<u8>>,
 ) -> io::Result<StreamInfo> {
-    // never read past the declared size, so an endless response stops
-    let bounded: Box<dyn Read> = match size {
-        Some(s) => Box::new(reader.take(s.saturating_add(1))),
-        None => Box::new(reader),
-    };
-    let (raw, raw_state) = Tap::new(bounded, Some(blob_alg));
-    let raw = Rc::new(RefCell::new(raw));
-    let mut buffered = BufReader::with_capacity(CHUNK, SharedRead(Rc::clone(&raw)));
-    let magic = buffered
+    let magic = raw
         .fill_buf()?
         .get(..4)
         .map(<[u8]>::to_vec)
         .unwrap_or_default();
-    let compression = if magic.starts_with(&[0x1f, 0x8b]) {
-        Compression::Gzip
-    } else if magic == [0x28, 0xb5, 0x2f, 0xfd] {
-        Compression::Zstd
-    } else {
-        Compression::None
-    };
-    let mut decoded: Box<dyn Read> = match compression {
-        Compression::Gzip => Box::new(RatioGuard {
-            inner: flate2::bufread::MultiGzDecoder::new(buffered),
-            compressed: Rc::clone(&raw_state),
-            produced: 0,
-            max_ratio: max_ratio.max(1),
-        }),
-        Compression::Zstd => Box::new(RatioGuard {
-            inner: ZstdFrames::new(buffered),
-            compressed: Rc::clone(&raw_state),
-            produced: 0,
-            max_ratio: max_ratio.max(1),
-        }),
-        Compression::None => {
-            // the blob is the tar stream: hash it once, as the diff_id
-            raw_state.borrow_mut().hasher = None;
-            Box::new(buffered)
+    let compression = Compression::sniff(&magic);
+    let mut guard = TarGuard::default();
+    let mut uncompressed = 0u64;
+    if compression == Compression::None {
+        // the blob is the tar stream, hashed once (digest and diff_id) as it
+        // arrives; its chunks go on to the parser as they are
+        while let Some(chunk) = raw.take_chunk()? {
+            guard.feed(&chunk)?;
+            uncompressed += chunk.len() as u64;
+            if tx.send(Ok(chunk)).is_err() {
+                // the parser stopped (and reports why)
+                return Err(io::Error::other("layer reading stopped"));
+            }
         }
+        let diff_id = raw.finish_hash(diff_alg);
+        return Ok(StreamInfo {
+            compression,
+            compressed_size: raw.received,
+            digest: diff_id.clone(),
+            uncompressed_size: uncompressed,
+            diff_id,
+        });
+    }
+    let compressed = std::sync::Arc::clone(&raw.count);
+    let pool = raw.pool;
+    let mut decoded: Box<dyn Read + '_> = match compression {
+        Compression::Zstd => Box::new(RatioLimit::new(
+            ZstdFrames::new(&mut raw),
+            compressed,
+            max_ratio,
+        )),
+        _ => Box::new(RatioLimit::new(
+            flate2::bufread::MultiGzDecoder::new(&mut raw),
+            compressed,
+            max_ratio,
+        )),
     };
     let mut diff = super::blob::Hasher::new(diff_alg);
-    let mut uncompressed = 0u64;
-    let mut guard = TarGuard::default();
     loop {
-        let mut chunk = recycled.try_recv().unwrap_or_default();
-        chunk.resize(CHUNK, 0);
+        let mut chunk = pool.take();
         let mut filled = 0;
         while filled < CHUNK {
             let n = decoded.read(chunk.get_mut(filled..).unwrap_or_default())?;
@@ -497,44 +578,134 @@ fn decode_stream(
     }
     drop(decoded);
     // bytes after the compressed stream still belong to the blob
-    io::copy(&mut SharedRead(Rc::clone(&raw)), &mut io::sink())?;
-    let (compressed_size, raw_digest) = finish_tap(&raw_state);
-    let diff_id = diff.finish();
-    let digest = if compression == Compression::None {
-        diff_id.clone()
-    } else {
-        raw_digest
-    };
+    while raw.take_chunk()?.is_some() {}
     Ok(StreamInfo {
         compression,
-        compressed_size,
-        digest,
+        compressed_size: raw.received,
+        digest: raw.finish_hash(blob_alg),
         uncompressed_size: uncompressed,
-        diff_id,
+        diff_id: diff.finish(),
     })
 }
 
-/// The tar stream, as chunks from the decoding thread.
-struct ChunkReader {
-    rx: Receiver<io::Result<Vec<u8>>>,
-    /// Spent chunks go back to the decoding thread.
-    recycle: SyncSender<Vec<u8>>,
-    chunk: Vec<u8>,
-    pos: usize,
+/// Reads `reader` in chunks and sends them on, until the end, an error, or
+/// the receiving side stops. Runs on its own thread, so reading overlaps
+/// hashing.
+fn pump(
+    mut reader: Box<dyn Read + Send + '_>,
+    tx: &SyncSender<io::Result<Vec<u8>>>,
+    pool: &ChunkPool,
+) {
+    loop {
+        let mut chunk = pool.take();
+        let mut filled = 0;
+        while filled < CHUNK {
+            match reader.read(chunk.get_mut(filled..).unwrap_or_default()) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            }
+        }
+        if filled == 0 {
+            return;
+        }
+        chunk.truncate(filled);
+        if tx.send(Ok(chunk)).is_err() {
+            return;
+        }
+    }
 }
 
-impl Read for ChunkReader {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+/// A stream, as chunks from another thread.
+pub(crate) struct ChunkReader<'p> {
+    rx: Receiver<io::Result<Vec<u8>>>,
+    /// Where spent chunks go.
+    pool: &'p ChunkPool,
+    chunk: Vec<u8>,
+    pos: usize,
+    /// Bytes consumed so far (the stream position).
+    consumed: u64,
+    /// Bytes received so far.
+    received: u64,
+    /// The same count, for a ratio limit on another reader.
+    count: std::sync::Arc<AtomicU64>,
+    /// Hashes every chunk received.
+    hasher: Option<super::blob::Hasher>,
+}
+
+impl<'p> ChunkReader<'p> {
+    /// A reader of the chunks `rx` delivers; spent chunks go to `pool`,
+    /// and every chunk is hashed with `hash`.
+    pub(crate) fn new(
+        rx: Receiver<io::Result<Vec<u8>>>,
+        pool: &'p ChunkPool,
+        hash: Option<Algorithm>,
+    ) -> Self {
+        ChunkReader {
+            rx,
+            pool,
+            chunk: Vec::new(),
+            pos: 0,
+            consumed: 0,
+            received: 0,
+            count: std::sync::Arc::default(),
+            hasher: hash.map(super::blob::Hasher::new),
+        }
+    }
+
+    /// The rest of the current chunk, or the next one; `None` at the end.
+    fn take_chunk(&mut self) -> io::Result<Option<Vec<u8>>> {
+        if !self.fill()? {
+            return Ok(None);
+        }
+        let mut chunk = std::mem::take(&mut self.chunk);
+        if self.pos > 0 {
+            chunk.drain(..self.pos);
+        }
+        self.consumed += chunk.len() as u64;
+        self.pos = 0;
+        Ok(Some(chunk))
+    }
+
+    /// The digest of everything received (the empty stream's without a
+    /// hasher).
+    fn finish_hash(&mut self, algorithm: Algorithm) -> Digest {
+        self.hasher.take().map_or_else(
+            || Digest::of_bytes(algorithm, b""),
+            super::blob::Hasher::finish,
+        )
+    }
+
+    /// Makes sure the current chunk has unread bytes; `false` at the end.
+    fn fill(&mut self) -> io::Result<bool> {
         while self.pos >= self.chunk.len() {
             match self.rx.recv() {
                 Ok(Ok(c)) => {
+                    self.received += c.len() as u64;
+                    self.count.store(self.received, Ordering::Relaxed);
+                    if let Some(h) = self.hasher.as_mut() {
+                        h.update(&c);
+                    }
                     let spent = std::mem::replace(&mut self.chunk, c);
-                    let _ = self.recycle.try_send(spent);
+                    self.pool.give(spent);
                     self.pos = 0;
                 }
                 Ok(Err(e)) => return Err(e),
-                Err(_) => return Ok(0),
+                Err(_) => return Ok(false),
             }
+        }
+        Ok(true)
+    }
+}
+
+impl Read for ChunkReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.fill()? {
+            return Ok(0);
         }
         let available = self.chunk.get(self.pos..).unwrap_or_default();
         let n = available.len().min(buf.len());
@@ -542,12 +713,54 @@ impl Read for ChunkReader {
             dst.copy_from_slice(src);
         }
         self.pos += n;
+        self.consumed += n as u64;
         Ok(n)
     }
 }
 
-fn scan_reader(
-    reader: BlobReader,
+impl BufRead for ChunkReader<'_> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if !self.fill()? {
+            return Ok(&[]);
+        }
+        Ok(self.chunk.get(self.pos..).unwrap_or_default())
+    }
+
+    fn consume(&mut self, amount: usize) {
+        let n = amount.min(self.chunk.len().saturating_sub(self.pos));
+        self.pos += n;
+        self.consumed += n as u64;
+    }
+}
+
+/// Forward seeks only: the tar reader skips entry data and padding this
+/// way, without copying it.
+impl io::Seek for ChunkReader<'_> {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        let io::SeekFrom::Current(delta) = pos else {
+            return Err(io::Error::other("a layer stream seeks only forward"));
+        };
+        let mut left = u64::try_from(delta)
+            .map_err(|_| io::Error::other("a layer stream seeks only forward"))?;
+        while left > 0 {
+            if !self.fill()? {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "unexpected EOF during skip",
+                ));
+            }
+            let available = (self.chunk.len() - self.pos) as u64;
+            let n = available.min(left);
+            self.pos += n as usize;
+            self.consumed += n;
+            left -= n;
+        }
+        Ok(self.consumed)
+    }
+}
+
+pub(crate) fn scan_reader(
+    reader: Box<dyn Read + Send + '_>,
     len: Option<u64>,
     spec: &LayerSpec,
     limits: &Limits,
@@ -562,44 +775,41 @@ fn scan_reader(
             actual,
         });
     }
-    let blob_alg = spec
-        .blob
-        .digest
-        .as_ref()
-        .map_or(Algorithm::Sha256, |d| d.algorithm);
     let diff_alg = spec
         .diff_id
         .as_ref()
         .map_or(Algorithm::Sha256, |d| d.algorithm);
+    // an uncompressed blob is hashed once, for both
+    let blob_alg = spec.blob.digest.as_ref().map_or(diff_alg, |d| d.algorithm);
     if spec.blob.digest.is_some() && spec.diff_id.is_some() && blob_alg != diff_alg {
         return Err(ImageError::invalid(
             what,
             "the blob digest and the diff_id use different algorithms",
         ));
     }
-    let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(8);
-    let (recycle, recycled) = sync_channel::<Vec<u8>>(16);
-    let size = spec.size;
+    let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(3);
+    let (raw_tx, raw_rx) = sync_channel::<io::Result<Vec<u8>>>(3);
+    // never read past the declared size, so an endless response stops
+    let bounded: Box<dyn Read + Send + '_> = match spec.size {
+        Some(s) => Box::new(reader.take(s.saturating_add(1))),
+        None => reader,
+    };
     let max_ratio = limits.max_ratio;
+    let pool = &limits.pool;
     let (parsed, stream) = std::thread::scope(|s| {
+        // three threads: reading the blob, hashing and decoding it, parsing
+        // the tar stream
+        s.spawn(move || pump(bounded, &raw_tx, pool));
+        let raw = ChunkReader::new(raw_rx, pool, Some(blob_alg));
         let producer = s.spawn(move || {
-            let r = decode_stream(reader, size, blob_alg, diff_alg, max_ratio, &tx, &recycled);
+            let r = decode_stream(raw, blob_alg, diff_alg, max_ratio, &tx);
             if let Err(e) = &r {
                 // let the parser see the cause
                 let _ = tx.send(Err(duplicate_error(e)));
             }
             r
         });
-        let parsed = parse_tar(
-            ChunkReader {
-                rx,
-                recycle,
-                chunk: Vec::new(),
-                pos: 0,
-            },
-            limits,
-            what,
-        );
+        let parsed = parse_tar(ChunkReader::new(rx, pool, None), limits, what);
         let stream = producer
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("layer decoding failed")));
@@ -614,35 +824,7 @@ fn scan_reader(
         uncompressed_size,
         diff_id,
     } = info;
-    if let Some(expected) = spec.size
-        && expected != compressed_size
-    {
-        return Err(ImageError::SizeMismatch {
-            what: what.to_string(),
-            expected,
-            actual: compressed_size,
-        });
-    }
-    if let Some(expected) = &spec.blob.digest {
-        // a docker-save blob named by its diff_id is the uncompressed stream
-        if expected != &digest {
-            return Err(ImageError::DigestMismatch {
-                what: what.to_string(),
-                expected: expected.to_string(),
-                actual: digest.to_string(),
-            });
-        }
-    }
-    if let Some(expected) = &spec.diff_id
-        && expected != &diff_id
-    {
-        return Err(ImageError::DigestMismatch {
-            what: format!("{what} (uncompressed, diff_id)"),
-            expected: expected.to_string(),
-            actual: diff_id.to_string(),
-        });
-    }
-    Ok(LayerScan {
+    let scan = LayerScan {
         index: spec.index,
         compression,
         compressed_size,
@@ -651,18 +833,56 @@ fn scan_reader(
         diff_id,
         entries,
         captured,
-    })
+    };
+    verify(&scan, spec, what)?;
+    Ok(scan)
+}
+
+/// Checks what was read against what the image expects: the blob's size
+/// and digest, and the diff_id.
+pub(crate) fn verify(scan: &LayerScan, spec: &LayerSpec, what: &str) -> Result<(), ImageError> {
+    if let Some(expected) = spec.size
+        && expected != scan.compressed_size
+    {
+        return Err(ImageError::SizeMismatch {
+            what: what.to_string(),
+            expected,
+            actual: scan.compressed_size,
+        });
+    }
+    if let Some(expected) = &spec.blob.digest {
+        // a docker-save blob named by its diff_id is the uncompressed stream
+        if expected != &scan.digest {
+            return Err(ImageError::DigestMismatch {
+                what: what.to_string(),
+                expected: expected.to_string(),
+                actual: scan.digest.to_string(),
+            });
+        }
+    }
+    if let Some(expected) = &spec.diff_id
+        && expected != &scan.diff_id
+    {
+        return Err(ImageError::DigestMismatch {
+            what: format!("{what} (uncompressed, diff_id)"),
+            expected: expected.to_string(),
+            actual: scan.diff_id.to_string(),
+        });
+    }
+    Ok(())
 }
 
 type Parsed = (Vec<Entry>, Vec<(String, Vec<u8>)>);
 
 /// Walks the tar stream, recording entries; drains it to the end.
-fn parse_tar(stream: ChunkReader, limits: &Limits, what: &str) -> Result<Parsed, ImageError> {
+fn parse_tar(stream: ChunkReader<'_>, limits: &Limits, what: &str) -> Result<Parsed, ImageError> {
     let mut archive = tar::Archive::new(stream);
     let mut entries = Vec::new();
     let mut captured = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
-    let iter = archive.entries().map_err(|e| layer_error(what, e))?;
+    let iter = archive
+        .entries_with_seek()
+        .map_err(|e| layer_error(what, e))?;
     for item in iter {
         let mut entry = item.map_err(|e| layer_error(what, e))?;
         let ty = entry.header().entry_type();
@@ -768,25 +988,7 @@ fn parse_tar(stream: ChunkReader, limits: &Limits, what: &str) -> Result<Parsed,
     Ok((entries, captured))
 }
 
-fn finish_tap(state: &Rc<RefCell<TapState>>) -> (u64, Digest) {
-    let mut st = state.borrow_mut();
-    let bytes = st.bytes;
-    let digest = st.hasher.take().map_or_else(
-        || Digest::of_bytes(Algorithm::Sha256, b""),
-        super::blob::Hasher::finish,
-    );
-    (bytes, digest)
-}
-
-struct SharedRead<R>(Rc<RefCell<R>>);
-
-impl<R: Read> Read for SharedRead<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.borrow_mut().read(buf)
-    }
-}
-
-fn layer_error(what: &str, e: io::Error) -> ImageError {
+pub(crate) fn layer_error(what: &str, e: io::Error) -> ImageError {
     if let Some(hit) = e.get_ref().and_then(|inner| find_limit(inner, 0)) {
         return match hit {
             LimitHit::Ratio {
@@ -833,7 +1035,7 @@ pub(crate) fn metadata_limit(e: &io::Error) -> Option<String> {
 }
 
 /// A copy of an I/O error for the other thread, keeping our limit errors.
-fn duplicate_error(e: &io::Error) -> io::Error {
+pub(crate) fn duplicate_error(e: &io::Error) -> io::Error {
     match e.get_ref().and_then(|inner| find_limit(inner, 0)) {
         Some(hit) => io::Error::other(hit.clone()),
         None => io::Error::new(e.kind(), e.to_string()),

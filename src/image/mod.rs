@@ -20,6 +20,7 @@ pub mod config;
 pub mod dive;
 pub mod dockerfile;
 mod error;
+pub mod findings;
 #[doc(hidden)]
 pub mod fixture;
 pub mod fs;
@@ -34,7 +35,7 @@ use std::sync::atomic::AtomicU64;
 
 use serde::Serialize;
 
-pub use checks::{Category, Finding, Severity};
+pub use checks::{Category, Severity, Subject};
 pub use config::ImageConfig;
 pub use dive::DiveMetrics;
 pub use error::ImageError;
@@ -129,6 +130,11 @@ pub struct AnalyzeOptions {
     pub dockerfile: Option<PathBuf>,
     /// Skip the image checks.
     pub no_checks: bool,
+    /// Which checks run, at which severity (the rule selection).
+    pub selection: crate::rules::Selection,
+    /// Ignore `# imglint ignore=` / `# hadolint ignore=` comments in the
+    /// Dockerfile.
+    pub disable_pragmas: bool,
     /// Layers read concurrently (0: one per core, at most 4).
     pub jobs: usize,
 }
@@ -208,12 +214,21 @@ pub struct Analysis {
     pub waste: WasteReport,
     pub dive: DiveMetrics,
     pub gates: Vec<GateResult>,
-    pub findings: Vec<Finding>,
+    /// The findings, as reports for the shared renderers: the image's
+    /// (findings without a source location) first, then the Dockerfile's
+    /// when one was given. The JSON report lists them under `findings`.
+    #[serde(skip)]
+    pub reports: Vec<crate::lint::FileReport>,
 }
 
 impl Analysis {
     pub fn gates_failed(&self) -> bool {
         self.gates.iter().any(|g| !g.passed)
+    }
+
+    /// All findings, the image's first.
+    pub fn findings(&self) -> impl Iterator<Item = &crate::rules::Finding> {
+        self.reports.iter().flat_map(|r| &r.findings)
     }
 }
 
@@ -223,7 +238,13 @@ pub fn scan_layers(image: &Image, jobs: usize) -> Result<Vec<LayerScan>, ImageEr
         max_ratio: image.limits.0,
         max_entries: image.limits.1,
         entries_seen: AtomicU64::new(0),
+        pool: layer::ChunkPool::default(),
     };
+    if let Store::Tar(index) = &image.store
+        && let Some(packed) = &index.packed
+    {
+        return scan_packed(image, index, packed, &limits);
+    }
     let n = image.layers.len();
     let jobs = match jobs {
         0 => std::thread::available_parallelism().map_or(1, |p| p.get().min(4)),
@@ -279,11 +300,156 @@ pub fn scan_layers(image: &Image, jobs: usize) -> Result<Vec<LayerScan>, ImageEr
     }
 }
 
+/// Reads the layers of a compressed archive (`docker save | gzip`) with
+/// one decompression: each layer member is handed to its scan as the
+/// stream passes it. Small members were kept when the archive was indexed.
+fn scan_packed(
+    image: &Image,
+    index: &blob::TarIndex,
+    packed: &blob::Packed,
+    limits: &layer::Limits,
+) -> Result<Vec<LayerScan>, ImageError> {
+    use std::collections::HashMap;
+    use std::io::Read;
+    let n = image.layers.len();
+    let mut results: Vec<Option<Result<LayerScan, ImageError>>> = (0..n).map(|_| None).collect();
+    // the streamed members, and the layers each one is
+    let mut wanted: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, info) in image.layers.iter().enumerate() {
+        match index.resolve_name(&info.spec.blob.path) {
+            Ok((name, _)) if !packed.small.contains_key(&name) => {
+                wanted.entry(name).or_default().push(i);
+            }
+            // kept in memory, or an error the store reports
+            _ => results[i] = Some(layer::scan_layer(&image.store, &info.spec, limits)),
+        }
+    }
+    let archive_name = index.path.display().to_string();
+    let mut stream_error = None;
+    if !wanted.is_empty() {
+        let stream = blob::unpack_archive(&index.path, packed.compression, packed.max_ratio)?;
+        let mut archive = tar::Archive::new(layer::Guarded::new(stream));
+        std::thread::scope(|s| {
+            let mut running = Vec::new();
+            let outer = (|| -> std::io::Result<()> {
+                for entry in archive.entries()? {
+                    let mut entry = entry?;
+                    let Some((name, member)) = blob::member_of(&entry) else {
+                        continue;
+                    };
+                    let Some(layers) = wanted.remove(&name) else {
+                        continue;
+                    };
+                    // a member several layers share is read once
+                    let Some(info) = layers.first().and_then(|&i| image.layers.get(i)) else {
+                        continue;
+                    };
+                    let (tx, rx) = std::sync::mpsc::sync_channel(3);
+                    let size = member.size;
+                    let scan = s.spawn(move || {
+                        let reader = Box::new(layer::ChunkReader::new(rx, &limits.pool, None));
+                        let what = info.spec.describe();
+                        layer::scan_reader(reader, Some(size), &info.spec, limits, &what)
+                    });
+                    running.push((layers, scan));
+                    // once the scan stops (and reports why) it takes no more
+                    let mut sender = Some(tx);
+                    loop {
+                        let mut chunk = limits.pool.take();
+                        let got = match entry.read(&mut chunk) {
+                            Ok(got) => got,
+                            Err(e) => {
+                                if let Some(tx) = &sender {
+                                    let _ = tx.send(Err(layer::duplicate_error(&e)));
+                                }
+                                return Err(e);
+                            }
+                        };
+                        if got == 0 {
+                            break;
+                        }
+                        chunk.truncate(got);
+                        if sender
+                            .as_ref()
+                            .is_some_and(|tx| tx.send(Ok(chunk)).is_err())
+                        {
+                            sender = None;
+                        }
+                    }
+                }
+                // the rest of the stream (end blocks, padding) must decode too
+                std::io::copy(&mut archive.into_inner(), &mut std::io::sink())?;
+                Ok(())
+            })();
+            if let Err(e) = outer {
+                stream_error = Some(layer::layer_error(&archive_name, e));
+            }
+            for (layers, scan) in running {
+                let read = scan.join().unwrap_or_else(|_| {
+                    Err(ImageError::invalid(
+                        archive_name.clone(),
+                        "a layer was not read",
+                    ))
+                });
+                // the first layer is the one read, and keeps its error; the
+                // others are checked against its scan
+                let shared = if layers.len() > 1 {
+                    read.as_ref().ok().cloned()
+                } else {
+                    None
+                };
+                let mut rest = layers.into_iter();
+                if let Some(slot) = rest.next().and_then(|i| results.get_mut(i)) {
+                    *slot = Some(read);
+                }
+                for i in rest {
+                    let Some(info) = image.layers.get(i) else {
+                        continue;
+                    };
+                    let what = info.spec.describe();
+                    let this = match &shared {
+                        Some(scan) => {
+                            let mut scan = scan.clone();
+                            scan.index = i;
+                            layer::verify(&scan, &info.spec, &what).map(|()| scan)
+                        }
+                        None => Err(ImageError::invalid(what, "its blob could not be read")),
+                    };
+                    if let Some(slot) = results.get_mut(i) {
+                        *slot = Some(this);
+                    }
+                }
+            }
+        });
+    }
+    if let Some(e) = stream_error {
+        return Err(e);
+    }
+    results
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.unwrap_or_else(|| {
+                let (what, name) = image.layers.get(i).map_or_else(
+                    || (format!("layer {i}"), archive_name.clone()),
+                    |l| (l.spec.describe(), l.spec.blob.name()),
+                );
+                Err(ImageError::MissingBlob { what, name })
+            })
+        })
+        .collect()
+}
+
 /// Analyses an opened image.
 pub fn analyze(image: &Image, options: &AnalyzeOptions) -> Result<Analysis, ImageError> {
     let scans = scan_layers(image, options.jobs)?;
-    let merge = fs::merge(&scans);
-    let dive = dive::compute(&scans);
+    // the two accountings are independent: one on each core
+    let (merge, dive) = std::thread::scope(|s| {
+        let dive = s.spawn(|| dive::compute(&scans));
+        let merge = fs::merge(&scans);
+        (merge, dive.join())
+    });
+    let dive = dive.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     let mapping = match &options.dockerfile {
         Some(path) => Some(dockerfile::Mapping::load(path, &image.config)?),
         None => None,
@@ -345,8 +511,9 @@ pub fn analyze(image: &Image, options: &AnalyzeOptions) -> Result<Analysis, Imag
     };
     let gates = evaluate_gates(&options.gates, &dive);
 
-    let mut findings = Vec::new();
-    if !options.no_checks {
+    let found = if options.no_checks {
+        Vec::new()
+    } else {
         let cx = checks::Context {
             config: &image.config,
             fs: &merge.fs,
@@ -354,18 +521,18 @@ pub fn analyze(image: &Image, options: &AnalyzeOptions) -> Result<Analysis, Imag
             merge: &merge,
             layer_history: &layer_history,
         };
-        findings = checks::run_all(&cx);
-        if let Some(m) = &mapping {
-            for f in &mut findings {
-                let history = f.subject.history.or_else(|| {
-                    f.subject
-                        .layer
-                        .and_then(|l| layer_history.get(l).copied().flatten())
-                });
-                f.dockerfile = history.and_then(|h| m.location(h));
-            }
-        }
-    }
+        checks::run_all(&cx, |meta| findings::is_enabled(&options.selection, meta))
+    };
+    let reports = findings::into_reports(
+        found,
+        &findings::Placement {
+            source: &image.source,
+            selection: &options.selection,
+            mapping: mapping.as_ref(),
+            layer_history: &layer_history,
+            disable_pragmas: options.disable_pragmas,
+        },
+    );
 
     let image_summary = ImageSummary {
         source: image.source.clone(),
@@ -390,7 +557,7 @@ pub fn analyze(image: &Image, options: &AnalyzeOptions) -> Result<Analysis, Imag
         waste,
         dive,
         gates,
-        findings,
+        reports,
     })
 }
 

@@ -110,6 +110,19 @@ impl Client {
         self.pinned.as_ref()
     }
 
+    /// HEADs a manifest or index by tag or digest: its digest, as the
+    /// registry reports it (`Docker-Content-Digest`). Registries do not
+    /// count a HEAD as a pull.
+    pub fn head_manifest(&self, reference: &str) -> Result<Option<String>, ImageError> {
+        let url = format!("{}/v2/{}/manifests/{reference}", self.base, self.repository);
+        let resp = self.request(&url, Some(MANIFEST_ACCEPT), true)?;
+        Ok(resp
+            .headers()
+            .get("docker-content-digest")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string))
+    }
+
     /// GETs a manifest or index by tag or digest: bytes and content type.
     pub fn get_manifest(&self, reference: &str) -> Result<(Vec<u8>, Option<String>), ImageError> {
         let url = format!("{}/v2/{}/manifests/{reference}", self.base, self.repository);
@@ -148,8 +161,13 @@ impl Client {
         url: &str,
         accept: Option<&str>,
         auth: Option<&str>,
+        head: bool,
     ) -> Result<ureq::http::Response<ureq::Body>, ImageError> {
-        let mut req = self.agent.get(url);
+        let mut req = if head {
+            self.agent.head(url)
+        } else {
+            self.agent.get(url)
+        };
         if let Some(a) = accept {
             req = req.header("Accept", a);
         }
@@ -165,8 +183,18 @@ impl Client {
         url: &str,
         accept: Option<&str>,
     ) -> Result<ureq::http::Response<ureq::Body>, ImageError> {
+        self.request(url, accept, false)
+    }
+
+    /// GET or HEAD with authentication negotiated on the first 401.
+    fn request(
+        &self,
+        url: &str,
+        accept: Option<&str>,
+        head: bool,
+    ) -> Result<ureq::http::Response<ureq::Body>, ImageError> {
         let current = self.auth.lock().map(|g| g.clone()).unwrap_or(None);
-        let mut resp = self.send(url, accept, current.as_deref())?;
+        let mut resp = self.send(url, accept, current.as_deref(), head)?;
         if resp.status().as_u16() == 401 {
             let challenge = resp
                 .headers()
@@ -178,7 +206,7 @@ impl Client {
             if let Ok(mut g) = self.auth.lock() {
                 *g = Some(header.clone());
             }
-            resp = self.send(url, accept, Some(&header))?;
+            resp = self.send(url, accept, Some(&header), head)?;
         }
         let status = resp.status().as_u16();
         match status {

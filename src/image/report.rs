@@ -1,118 +1,93 @@
-//! Rendering an [`Analysis`]: a text report with a layer table and size
-//! bars, and the stable JSON report.
+//! Rendering an [`Analysis`]: the image's own sections (a layer table with
+//! size bars, the largest waste, the dive-compatible numbers and gates) and
+//! its findings through the shared reporters of [`crate::report`], so image
+//! and Dockerfile findings look the same in every format.
 
 use std::io::{self, Write};
 
+use serde::Serialize;
+
 use super::checks::human_bytes;
 use super::{Analysis, DockerfileLocation};
+use crate::report::{self, Format, RenderOptions};
 
 /// How many waste entries and inefficient files the text report lists.
 const TOP: usize = 10;
 const BAR_WIDTH: usize = 20;
 
+/// Renders `analysis` in `format`: text, JSON and SARIF carry the layers,
+/// waste and gates; compact and GitHub list the findings only.
+pub fn render(
+    format: Format,
+    analysis: &Analysis,
+    opts: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Text => render_text(analysis, opts, out),
+        Format::Json => render_json(analysis, out),
+        Format::Sarif => render_sarif(analysis, opts, out),
+        Format::Compact | Format::Github => {
+            report::render(format, &analysis.reports, &[], opts, out)
+        }
+    }
+}
+
+/// Plain options: no colour, 100 columns.
+pub fn plain_options() -> RenderOptions {
+    RenderOptions {
+        color: false,
+        width: 100,
+        rules: Vec::new(),
+        files_checked: 1,
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    #[serde(flatten)]
+    analysis: &'a Analysis,
+    findings: Vec<serde_json::Value>,
+}
+
 /// Writes the JSON report (`version`, `image`, `layers`, `waste`, `dive`,
-/// `gates`, `findings`).
+/// `gates`, `findings`); findings have the shape of the Dockerfile report's.
 pub fn render_json(analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, analysis).map_err(io::Error::other)?;
+    let doc = JsonReport {
+        analysis,
+        findings: report::json::findings_value(&analysis.reports),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
     writeln!(out)
 }
 
-/// Writes the findings as SARIF 2.1.0: one run, the checks that fired as
-/// rules, results located in the Dockerfile when `--dockerfile` mapped them
-/// and in the image (layer, path, config field) otherwise. Gate results go
-/// to the run's properties.
-pub fn render_sarif(analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
-    use serde_json::{Value, json};
-    let mut rule_ids: Vec<&str> = Vec::new();
-    let mut rules: Vec<Value> = Vec::new();
-    for f in &analysis.findings {
-        if rule_ids.contains(&f.code) {
-            continue;
-        }
-        rule_ids.push(f.code);
-        let meta = super::checks::ALL.iter().find(|c| c.meta.code == f.code);
-        let summary = meta.map_or("", |c| c.meta.summary);
-        let aliases: Vec<&str> = meta.map_or(Vec::new(), |c| c.meta.aliases.to_vec());
-        rules.push(json!({
-            "id": f.code,
-            "name": f.name,
-            "shortDescription": {"text": summary},
-            "help": {"text": f.help},
-            "defaultConfiguration": {"level": f.severity.sarif_level()},
-            "properties": {"category": f.category.as_str(), "aliases": aliases},
-        }));
-    }
-    let results: Vec<Value> = analysis
-        .findings
-        .iter()
-        .map(|f| {
-            let mut logical = Vec::new();
-            if let Some(p) = &f.subject.path {
-                logical.push(json!({"fullyQualifiedName": p, "kind": "resource"}));
-            }
-            if let Some(l) = f.subject.layer {
-                logical.push(json!({"fullyQualifiedName": format!("layer {l}"), "kind": "module"}));
-            }
-            if let Some(c) = f.subject.config {
-                logical
-                    .push(json!({"fullyQualifiedName": format!("config.{c}"), "kind": "member"}));
-            }
-            let mut location = serde_json::Map::new();
-            if let Some(d) = &f.dockerfile {
-                location.insert(
-                    "physicalLocation".into(),
-                    json!({
-                        "artifactLocation": {"uri": d.path},
-                        "region": {
-                            "startLine": d.start_line,
-                            "endLine": d.end_line,
-                            "charOffset": d.span.0,
-                            "charLength": d.span.1.saturating_sub(d.span.0),
-                        }
-                    }),
-                );
-            }
-            if !logical.is_empty() {
-                location.insert("logicalLocations".into(), Value::Array(logical));
-            }
-            let mut result = json!({
-                "ruleId": f.code,
-                "ruleIndex": rule_ids.iter().position(|c| *c == f.code).unwrap_or(0),
-                "level": f.severity.sarif_level(),
-                "message": {"text": f.message},
-            });
-            if !location.is_empty()
-                && let Some(obj) = result.as_object_mut()
-            {
-                obj.insert("locations".into(), json!([Value::Object(location)]));
-            }
-            result
-        })
-        .collect();
-    let gates: Vec<Value> = analysis
+/// Writes the findings as SARIF 2.1.0, as for Dockerfiles: results located
+/// in the Dockerfile when `--dockerfile` mapped them and on the image (with
+/// logical locations) otherwise. The run's properties carry the image, the
+/// waste and the gate results.
+pub fn render_sarif(
+    analysis: &Analysis,
+    opts: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    use serde_json::json;
+    let mut sarif = report::sarif::to_value(&analysis.reports, &[], opts);
+    let gates: Vec<serde_json::Value> = analysis
         .gates
         .iter()
         .map(|g| json!({"name": g.name, "limit": g.limit, "actual": g.actual, "passed": g.passed}))
         .collect();
-    let sarif = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "imglint",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": rules,
-            }},
-            "results": results,
-            "properties": {
-                "image": analysis.image.source,
-                "reclaimableBytes": analysis.waste.reclaimable_bytes,
-                "efficiency": analysis.dive.efficiency,
-                "wastedBytes": analysis.dive.wasted_bytes,
-                "gates": gates,
-            },
-        }],
-    });
+    if let Some(run) = sarif.pointer_mut("/runs/0") {
+        run["automationDetails"] = json!({ "id": "imglint/image/" });
+        run["properties"] = json!({
+            "image": analysis.image.source,
+            "reclaimableBytes": analysis.waste.reclaimable_bytes,
+            "efficiency": analysis.dive.efficiency,
+            "wastedBytes": analysis.dive.wasted_bytes,
+            "userWastedRatio": analysis.dive.user_wasted_ratio,
+            "gates": gates,
+        });
+    }
     serde_json::to_writer_pretty(&mut *out, &sarif).map_err(io::Error::other)?;
     writeln!(out)
 }
@@ -155,7 +130,7 @@ fn one_line(s: &str, max: usize) -> String {
 }
 
 /// Writes the text report.
-pub fn render_text(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
+pub fn render_text(a: &Analysis, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let img = &a.image;
     let format = serde_json::to_value(img.format)
         .ok()
@@ -276,44 +251,19 @@ pub fn render_text(a: &Analysis, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
 
-    if !a.findings.is_empty() {
-        writeln!(out)?;
-        for f in &a.findings {
-            let mut subject = Vec::new();
-            if let Some(l) = f.subject.layer {
-                subject.push(format!("layer {l}"));
-            }
-            if let Some(p) = &f.subject.path {
-                subject.push(p.clone());
-            }
-            if let Some(c) = f.subject.config {
-                subject.push(format!("config {c}"));
-            }
-            let place = where_in_dockerfile(&f.dockerfile);
-            if !place.is_empty() {
-                subject.push(place);
-            }
-            let subject = if subject.is_empty() {
-                String::new()
-            } else {
-                format!(" [{}]", subject.join(", "))
-            };
-            writeln!(
-                out,
-                "{} {} {}: {}{subject}",
-                f.code,
-                f.severity.as_str(),
-                f.name,
-                f.message
-            )?;
-            writeln!(out, "  help: {}", f.help)?;
-        }
-    }
-    let errors = a.findings.len();
-    let failed = a.gates.iter().filter(|g| !g.passed).count();
     writeln!(out)?;
-    writeln!(out, "{errors} findings, {failed} gates failed")?;
-    Ok(())
+    let tally = report::text::render_findings(&a.reports, opts, out)?;
+    let failed = a.gates.iter().filter(|g| !g.passed).count();
+    let findings = match tally.total() {
+        0 => "no findings".to_string(),
+        1 => format!("1 finding ({})", tally.by_severity()),
+        n => format!("{n} findings ({})", tally.by_severity()),
+    };
+    let gates = match a.gates.len() {
+        0 => String::new(),
+        n => format!(", {failed} of {n} gates failed"),
+    };
+    writeln!(out, "{findings}{gates}")
 }
 
 #[cfg(test)]

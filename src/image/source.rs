@@ -159,7 +159,7 @@ fn looks_like_reference(s: &str) -> bool {
     let path_like = s.starts_with('.')
         || s.starts_with('/')
         || s.starts_with('~')
-        || [".tar", ".tgz", ".tar.gz", ".json"]
+        || [".tar", ".tgz", ".tar.gz", ".tar.zst", ".tzst", ".json"]
             .iter()
             .any(|ext| s.ends_with(ext));
     !s.is_empty() && !path_like && s.parse::<oci_spec::distribution::Reference>().is_ok()
@@ -176,7 +176,13 @@ fn open_path(
     let (store, is_dir) = if meta.is_dir() {
         (Store::Dir(path.to_path_buf()), true)
     } else {
-        (Store::Tar(Arc::new(TarIndex::build(path)?)), false)
+        (
+            Store::Tar(Arc::new(TarIndex::build(
+                path,
+                options.max_compression_ratio,
+            )?)),
+            false,
+        )
     };
     let has_index = store.has_path("index.json");
     let has_manifest = store.has_path("manifest.json");

@@ -1,6 +1,8 @@
-//! `path:line:col: CODE severity: message`, one finding per line.
+//! `path:line:col: CODE severity: message`, one finding per line; an image
+//! finding adds its subject, and has no line and column when no Dockerfile
+//! instruction was found for it.
 
-use super::{display_path, error_line};
+use super::{display_path, error_line, is_on_image, subject_suffix};
 use crate::lint::{FileReport, InputError};
 use std::io::{self, Write};
 
@@ -15,10 +17,19 @@ pub fn render(
     for r in reports {
         let path = display_path(&r.file);
         for f in &r.findings {
+            let subject = subject_suffix(f);
+            if is_on_image(r, f) {
+                writeln!(
+                    out,
+                    "{path}: {} {}: {}{subject}",
+                    f.rule.code, f.severity, f.message
+                )?;
+                continue;
+            }
             let p = r.file.position(f.span.start);
             writeln!(
                 out,
-                "{path}:{}:{}: {} {}: {}",
+                "{path}:{}:{}: {} {}: {}{subject}",
                 p.line, p.char_column, f.rule.code, f.severity, f.message
             )?;
         }

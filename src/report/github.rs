@@ -1,6 +1,6 @@
 //! GitHub Actions workflow commands: each finding becomes an annotation.
 
-use super::{display_path, range};
+use super::{display_path, is_on_image, range, subject_suffix};
 use crate::lint::{FileReport, InputError};
 use crate::rules::Severity;
 use std::io::{self, Write};
@@ -37,21 +37,23 @@ pub fn render(
     for r in reports {
         let path = escape_property(&display_path(&r.file));
         for f in &r.findings {
-            let (s, e) = range(&r.file, f);
             let level = match f.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
                 Severity::Info | Severity::Style => "notice",
             };
+            let title = escape_property(&format!("{} {}", f.rule.code, f.rule.name));
+            let message = escape_data(&format!("{}{}", f.message, subject_suffix(f)));
+            if is_on_image(r, f) {
+                // not a file of the repository: an annotation of the run
+                writeln!(out, "::{level} title={title}::{message}")?;
+                continue;
+            }
+            let (s, e) = range(&r.file, f);
             writeln!(
                 out,
                 "::{level} file={path},line={},endLine={},col={},endColumn={},title={}::{}",
-                s.line,
-                e.line,
-                s.char_column,
-                e.char_column,
-                escape_property(&format!("{} {}", f.rule.code, f.rule.name)),
-                escape_data(&f.message)
+                s.line, e.line, s.char_column, e.char_column, title, message
             )?;
         }
     }

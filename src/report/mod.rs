@@ -3,9 +3,9 @@
 
 mod compact;
 mod github;
-mod json;
-mod sarif;
-mod text;
+pub mod json;
+pub mod sarif;
+pub mod text;
 
 use crate::lint::{FileReport, InputError};
 use crate::rules::{Finding, Meta};
@@ -72,6 +72,22 @@ pub(crate) fn range(file: &SourceFile, f: &Finding) -> (Position, Position) {
     let start = file.position(f.span.start);
     let end = file.position(f.span.end.max(f.span.start));
     (start, end)
+}
+
+/// Whether a finding has no place in its report's file: an image finding
+/// that no Dockerfile instruction was found for (its report is the image's,
+/// with no text). Such findings have no line or column; the subject says
+/// where in the image they are.
+pub(crate) fn is_on_image(report: &FileReport, finding: &Finding) -> bool {
+    finding.subject.is_some() && report.file.text.is_empty()
+}
+
+/// ` [layer 1, `/etc/shadow`]` for an image finding, or empty.
+pub(crate) fn subject_suffix(finding: &Finding) -> String {
+    match finding.subject.as_ref().map(|s| s.describe()) {
+        Some(d) if !d.is_empty() => format!(" [{d}]"),
+        _ => String::new(),
+    }
 }
 
 /// A path for reports: as given, with `/` separators.

@@ -3,10 +3,10 @@
 //! regions, relative artifact URIs under `%SRCROOT%`, stable
 //! `partialFingerprints`, and fixes.
 
-use super::{RenderOptions, display_path};
+use super::{RenderOptions, display_path, is_on_image};
 use crate::fix::Applicability;
 use crate::lint::{FileReport, InputError};
-use crate::rules::{Category, Finding, Meta, Severity};
+use crate::rules::{Category, Finding, Meta, Severity, Subject, Target};
 use crate::source::{SourceFile, Span};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -20,10 +20,17 @@ fn help_uri(m: &Meta) -> String {
 }
 
 fn rule_descriptor(m: &Meta) -> Value {
+    let target = match m.target {
+        Target::Dockerfile => "dockerfile",
+        Target::Image => "image",
+    };
     let mut properties = json!({
-        "tags": [m.category.as_str(), "dockerfile"],
+        "tags": [m.category.as_str(), target],
         "precision": "high",
     });
+    if !m.aliases.is_empty() {
+        properties["aliases"] = json!(m.aliases);
+    }
     if m.category == Category::Security {
         let score = match m.severity {
             Severity::Error => "8.0",
@@ -31,7 +38,7 @@ fn rule_descriptor(m: &Meta) -> Value {
             Severity::Info => "3.0",
             Severity::Style => "1.0",
         };
-        properties["tags"] = json!(["security", "dockerfile"]);
+        properties["tags"] = json!(["security", target]);
         properties["security-severity"] = json!(score);
     } else {
         properties["problem.severity"] = json!(match m.severity {
@@ -107,6 +114,43 @@ fn region(file: &SourceFile, span: Span) -> Value {
     })
 }
 
+/// Where a finding is: its region in the file, or, for an image finding
+/// that no Dockerfile instruction was found for, the image itself; image
+/// findings add logical locations (the path, the layer, the config field).
+fn location(r: &FileReport, f: &Finding, path: &str) -> Value {
+    let mut physical = json!({ "artifactLocation": artifact(path) });
+    if !is_on_image(r, f) {
+        physical["region"] = region(&r.file, f.span);
+    }
+    let mut loc = json!({ "physicalLocation": physical });
+    if let Some(s) = &f.subject {
+        let logical = logical_locations(s);
+        if !logical.is_empty() {
+            loc["logicalLocations"] = Value::Array(logical);
+        }
+    }
+    loc
+}
+
+fn logical_locations(s: &Subject) -> Vec<Value> {
+    let mut out = Vec::new();
+    if let Some(p) = &s.path {
+        out.push(json!({"fullyQualifiedName": p, "kind": "resource"}));
+    }
+    if let Some(l) = s.layer {
+        out.push(json!({"fullyQualifiedName": format!("layer {l}"), "kind": "module"}));
+    }
+    if let Some(c) = s.config {
+        out.push(json!({"fullyQualifiedName": format!("config.{c}"), "kind": "member"}));
+    }
+    if out.is_empty()
+        && let Some(h) = s.history
+    {
+        out.push(json!({"fullyQualifiedName": format!("history[{h}]"), "kind": "element"}));
+    }
+    out
+}
+
 /// FNV-1a, 64 bits.
 fn fnv(data: &str) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
@@ -127,12 +171,21 @@ fn fingerprint(file: &SourceFile, f: &Finding, seen: &mut HashMap<u64, u32>) -> 
         .and_then(|r| file.text.get(r))
         .unwrap_or("");
     let normalized: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let h = fnv(&format!(
+    // an image finding is told apart by its path or config field
+    let mut key = format!(
         "{}\u{0}{}\u{0}{}",
         f.rule.code,
         normalized,
         f.span.text(&file.text)
-    ));
+    );
+    if let Some(s) = &f.subject {
+        key.push_str(&format!(
+            "\u{0}{}\u{0}{}",
+            s.path.as_deref().unwrap_or(""),
+            s.config.unwrap_or("")
+        ));
+    }
+    let h = fnv(&key);
     let n = seen.entry(h).or_insert(0);
     *n += 1;
     format!("{h:016x}:{n}")
@@ -163,10 +216,7 @@ pub fn to_value(reports: &[FileReport], errors: &[InputError], opts: &RenderOpti
                     Some(h) => format!("{}. {}", f.message, capitalize(h)),
                     None => f.message.clone(),
                 } },
-                "locations": [{ "physicalLocation": {
-                    "artifactLocation": artifact(&path),
-                    "region": region(&r.file, f.span),
-                } }],
+                "locations": [location(r, f, &path)],
                 "partialFingerprints": {
                     "primaryLocationLineHash": fingerprint(&r.file, f, &mut seen),
                 },

@@ -1,7 +1,7 @@
 //! The human report: a code frame per finding, the span underlined, labels
 //! for related places, and the help line; then a summary.
 
-use super::{RenderOptions, display_path};
+use super::{RenderOptions, display_path, is_on_image, subject_suffix};
 use crate::fix::Applicability;
 use crate::lint::{FileReport, InputError};
 use crate::rules::{Finding, Severity};
@@ -39,7 +39,8 @@ impl SourceCode for Named<'_> {
 
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
-    source: Named<'a>,
+    /// `None` for an image finding without a place in a file.
+    source: Option<Named<'a>>,
 }
 
 impl fmt::Debug for FindingDiagnostic<'_> {
@@ -50,7 +51,12 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&self.finding.message)?;
+        match &self.source {
+            // an image finding says where in the image it is
+            None => f.write_str(&subject_suffix(self.finding)),
+            Some(_) => Ok(()),
+        }
     }
 }
 
@@ -80,12 +86,19 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
         let f = self.finding;
-        let primary = LabeledSpan::new_primary_with_span(None, f.span);
+        // an image finding located at an instruction names its subject there
+        let label = f
+            .subject
+            .as_ref()
+            .map(|s| s.describe())
+            .filter(|d| !d.is_empty());
+        let primary = LabeledSpan::new_primary_with_span(label, f.span);
         let others = f
             .labels
             .iter()
@@ -94,12 +107,47 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 }
 
-pub fn render(
+/// What [`render_findings`] wrote.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Tally {
+    /// Findings per severity, indexed by `Severity as usize`.
+    pub counts: [usize; 4],
+    pub fixable: usize,
+    pub unsafe_fixable: usize,
+    /// Reports with at least one finding.
+    pub files_with: usize,
+}
+
+impl Tally {
+    pub fn total(&self) -> usize {
+        self.counts.iter().sum()
+    }
+
+    /// `1 error, 2 warnings, 3 info`
+    pub fn by_severity(&self) -> String {
+        let mut parts = Vec::new();
+        for sev in Severity::ALL {
+            let n = self.counts[sev as usize];
+            if n > 0 {
+                let plural = if n > 1 && matches!(sev, Severity::Error | Severity::Warning) {
+                    "s"
+                } else {
+                    ""
+                };
+                parts.push(format!("{n} {}{plural}", sev.as_str()));
+            }
+        }
+        parts.join(", ")
+    }
+}
+
+/// Writes one diagnostic per finding (a code frame when it has a place in
+/// a file) and counts them.
+pub fn render_findings(
     reports: &[FileReport],
-    errors: &[InputError],
     opts: &RenderOptions,
     out: &mut dyn Write,
-) -> io::Result<()> {
+) -> io::Result<Tally> {
     let theme = if opts.color {
         GraphicalTheme::unicode()
     } else {
@@ -108,42 +156,60 @@ pub fn render(
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(opts.width)
         .with_links(false);
-    let mut counts = [0usize; 4];
-    let mut fixable = 0;
-    let mut unsafe_fixable = 0;
-    let mut files_with = 0;
+    let mut tally = Tally::default();
     for r in reports {
         if !r.findings.is_empty() {
-            files_with += 1;
+            tally.files_with += 1;
         }
         let name = display_path(&r.file);
         for f in &r.findings {
-            let pos = r.file.position(f.span.start);
+            let on_image = is_on_image(r, f);
             let diag = FindingDiagnostic {
                 finding: f,
-                source: Named {
+                source: (!on_image).then(|| Named {
                     name: &name,
                     text: &r.file.text,
-                },
+                }),
             };
             let mut s = String::new();
             if handler.render_report(&mut s, &diag).is_err() {
-                s = format!(
-                    "{name}:{}:{}: {} {}\n",
-                    pos.line, pos.char_column, f.rule.code, f.message
-                );
+                s = if on_image {
+                    format!("{name}: {} {}\n", f.rule.code, diag)
+                } else {
+                    let pos = r.file.position(f.span.start);
+                    format!(
+                        "{name}:{}:{}: {} {}\n",
+                        pos.line, pos.char_column, f.rule.code, f.message
+                    )
+                };
             }
             write!(out, "{s}")?;
             writeln!(out)?;
-            counts[f.severity as usize] += 1;
+            tally.counts[f.severity as usize] += 1;
             match f.fix.as_ref().map(|x| x.applicability) {
-                Some(Applicability::Safe) => fixable += 1,
-                Some(Applicability::Unsafe) => unsafe_fixable += 1,
+                Some(Applicability::Safe) => tally.fixable += 1,
+                Some(Applicability::Unsafe) => tally.unsafe_fixable += 1,
                 _ => {}
             }
         }
     }
-    let total: usize = counts.iter().sum();
+    Ok(tally)
+}
+
+pub fn render(
+    reports: &[FileReport],
+    errors: &[InputError],
+    opts: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let tally = render_findings(reports, opts, out)?;
+    let Tally {
+        fixable,
+        unsafe_fixable,
+        files_with,
+        ..
+    } = tally;
+    let total = tally.total();
     if total == 0 && errors.is_empty() {
         writeln!(
             out,
@@ -153,28 +219,10 @@ pub fn render(
         )?;
         return Ok(());
     }
-    let mut parts = Vec::new();
-    for sev in Severity::ALL {
-        let n = counts[sev as usize];
-        if n > 0 {
-            let word = match sev {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info => "info",
-                Severity::Style => "style",
-            };
-            let plural = if n > 1 && matches!(sev, Severity::Error | Severity::Warning) {
-                "s"
-            } else {
-                ""
-            };
-            parts.push(format!("{n} {word}{plural}"));
-        }
-    }
     let mut line = format!(
         "Found {total} problem{} ({}) in {files_with} of {} file{}",
         if total == 1 { "" } else { "s" },
-        parts.join(", "),
+        tally.by_severity(),
         opts.files_checked,
         if opts.files_checked == 1 { "" } else { "s" }
     );

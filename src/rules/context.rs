@@ -250,6 +250,7 @@ impl<'a> Context<'a> {
             help: None,
             labels: Vec::new(),
             fix: None,
+            subject: None,
         });
         let finding = self.findings.last_mut().expect("just pushed");
         FindingBuilder { finding }

@@ -38,6 +38,48 @@ pub struct Finding {
     /// Related places, each with a short label.
     pub labels: Vec<(Span, String)>,
     pub fix: Option<Fix>,
+    /// What in an image the finding is about (image checks only).
+    pub subject: Option<Subject>,
+}
+
+/// What in an image a finding is about: a layer, a path in the image
+/// filesystem, a history entry or a config field.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Subject {
+    /// Layer index.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<usize>,
+    /// Absolute path in the image filesystem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Index into the config's `history`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<usize>,
+    /// A config field such as `User` or `Env`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<&'static str>,
+}
+
+impl Subject {
+    /// `layer 1, /usr/bin/x, config Env`, or empty.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(l) = self.layer {
+            parts.push(format!("layer {l}"));
+        }
+        if let Some(p) = &self.path {
+            parts.push(format!("`{p}`"));
+        }
+        if let Some(c) = self.config {
+            parts.push(format!("config `{c}`"));
+        }
+        if parts.is_empty()
+            && let Some(h) = self.history
+        {
+            parts.push(format!("history entry {h}"));
+        }
+        parts.join(", ")
+    }
 }
 
 /// A lint rule.

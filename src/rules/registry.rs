@@ -142,6 +142,8 @@ static RULES: &[&dyn Rule] = &[
     &d::dotnet_restore_unlocked::DotnetRestoreUnlocked,
     &d::pip_requirements_unhashed::PipRequirementsUnhashed,
     &d::conda_env_unlocked::CondaEnvUnlocked,
+    // size
+    &d::heavy_final_base_image::HeavyFinalBaseImage,
     // image checks
     &ImageRule(&i::root_user::META),
     &ImageRule(&i::missing_healthcheck::META),

@@ -54,6 +54,28 @@ impl Selection {
         Ok(s)
     }
 
+    /// The selection command-line flags describe, applied in this order:
+    /// `select` (or the defaults when empty), `extend_select`, the severity
+    /// overrides, then `ignore`. Dockerfile and image commands share it.
+    pub fn from_flags(
+        select: &[String],
+        extend_select: &[String],
+        severities: &[(&[String], Severity)],
+        ignore: &[String],
+    ) -> Result<Selection, SelectionError> {
+        let mut selection = if select.is_empty() {
+            Selection::default()
+        } else {
+            Selection::only(select)?
+        };
+        selection.enable(extend_select)?;
+        for (list, severity) in severities {
+            selection.set_severity(list, *severity)?;
+        }
+        selection.disable(ignore)?;
+        Ok(selection)
+    }
+
     pub fn is_enabled(&self, index: usize) -> bool {
         self.enabled.get(index).copied().unwrap_or(false)
     }

@@ -1,7 +1,10 @@
 //! What is known about common base images without pulling them: whether an
 //! image is a compiler/SDK image, which user it runs as, whether it has a
-//! shell and CA certificates.
+//! shell and CA certificates. The rows of the base-image table decide for
+//! the images they cover; patterns over repository names and tags decide
+//! for the rest.
 
+use super::table::{self, Entry};
 use crate::graph::ImageRef;
 
 /// The default user of an image.
@@ -113,8 +116,51 @@ fn toolchain(r: &ImageRef) -> Option<&'static str> {
     }
 }
 
-/// What is known about `r`.
+/// What is known about `r`: the table's row for its repository and variant
+/// (any version), completed by [`by_pattern`].
 pub fn facts(r: &ImageRef) -> Facts {
+    let guess = by_pattern(r);
+    match table::builtin().lookup(r) {
+        Some(found) => from_entry(found.entry, guess),
+        None => guess,
+    }
+}
+
+fn family_of(name: &str) -> Option<Family> {
+    Some(match name {
+        "toolchain" => Family::Toolchain,
+        "runtime" => Family::Runtime,
+        "distro" => Family::Distro,
+        "minimal" => Family::Minimal,
+        "distroless" => Family::Distroless,
+        "scratch" => Family::Scratch,
+        _ => return None,
+    })
+}
+
+/// A row's facts; what the row leaves open comes from `guess`.
+fn from_entry(e: &'static Entry, guess: Facts) -> Facts {
+    Facts {
+        family: e.family.as_deref().and_then(family_of).or(guess.family),
+        toolchain: e.toolchain.as_deref().or(guess.toolchain),
+        user: e
+            .user
+            .as_deref()
+            .map(|u| {
+                if u == "root" || u == "0" {
+                    DefaultUser::Root
+                } else {
+                    DefaultUser::NonRoot(u)
+                }
+            })
+            .or(guess.user),
+        shell: e.shell.or(guess.shell),
+        ca_certificates: e.ca_certificates.or(guess.ca_certificates),
+    }
+}
+
+/// What patterns over the repository name and tag say about `r`.
+pub fn by_pattern(r: &ImageRef) -> Facts {
     if r.is_scratch() {
         return Facts {
             family: Some(Family::Scratch),
@@ -311,6 +357,50 @@ mod tests {
         assert_eq!(
             f("mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled").user,
             Some(DefaultUser::NonRoot("app"))
+        );
+    }
+
+    #[test]
+    fn table_rows_agree_with_the_patterns() {
+        // the table decides, but where both know a fact they must agree
+        for e in &table::builtin().images {
+            for tag in &e.tags {
+                let r = ImageRef::parse(&format!("{}:{tag}", e.name)).unwrap();
+                let (row, pattern) = (facts(&r), by_pattern(&r));
+                let r = &r.original;
+                for (what, a, b) in [
+                    (
+                        "user",
+                        row.user.map(|u| u == DefaultUser::Root),
+                        pattern.user.map(|u| u == DefaultUser::Root),
+                    ),
+                    ("shell", row.shell, pattern.shell),
+                    ("ca", row.ca_certificates, pattern.ca_certificates),
+                    (
+                        "toolchain",
+                        row.toolchain.map(|_| true),
+                        pattern.toolchain.map(|_| true),
+                    ),
+                ] {
+                    if let (Some(a), Some(b)) = (a, b) {
+                        assert_eq!(a, b, "{what} of {r}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_table_fills_what_patterns_leave_open() {
+        assert_eq!(f("python:3.11-slim").ca_certificates, Some(true));
+        assert_eq!(
+            by_pattern(&ImageRef::parse("python:3.11-slim").unwrap()).ca_certificates,
+            None
+        );
+        assert_eq!(f("eclipse-temurin:17-jre").family, Some(Family::Runtime));
+        assert_eq!(
+            f("cgr.dev/chainguard/static:latest").family,
+            Some(Family::Distroless)
         );
     }
 

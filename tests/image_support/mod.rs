@@ -1,10 +1,13 @@
 //! Helpers shared by the image tests.
 #![allow(dead_code)]
 
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
-use imglint::image::fixture::{self, FxCompression, FxImage};
+use imglint::image::fixture::{self, Blobs, FxCompression, FxImage};
 use imglint::image::{self, Analysis, AnalyzeOptions, ImageError, Options};
 
 /// A directory under the system temp dir, removed on drop.
@@ -166,4 +169,124 @@ pub fn require_tool(name: &str, extra: &[&str]) -> Option<PathBuf> {
             None
         }
     }
+}
+
+/// A `docker-registry` on a free loopback port, killed on drop.
+pub struct Registry {
+    child: Child,
+    pub port: u16,
+    _dir: TempDir,
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+pub fn start_registry() -> Option<Registry> {
+    let bin = require_tool("docker-registry", &["/usr/bin/docker-registry"])?;
+    let dir = TempDir::new("registry");
+    let port = free_port();
+    let config = dir.join("config.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
+            dir.join("data").display()
+        ),
+    )
+    .expect("write registry config");
+    let child = Command::new(bin)
+        .arg("serve")
+        .arg(&config)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start docker-registry");
+    let reg = Registry {
+        child,
+        port,
+        _dir: dir,
+    };
+    let agent = agent();
+    for _ in 0..200 {
+        if agent
+            .get(&format!("http://127.0.0.1:{port}/v2/"))
+            .call()
+            .is_ok_and(|r| r.status().as_u16() == 200)
+        {
+            return Some(reg);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("docker-registry did not answer on 127.0.0.1:{port}");
+}
+
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build(),
+    )
+}
+
+pub fn push_blob(base: &str, repo: &str, digest: &str, bytes: &[u8]) {
+    let a = agent();
+    let resp = a
+        .post(&format!("{base}/v2/{repo}/blobs/uploads/"))
+        .send_empty()
+        .expect("start upload");
+    assert_eq!(resp.status().as_u16(), 202);
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("upload location")
+        .to_string();
+    let location = if location.starts_with('/') {
+        format!("{base}{location}")
+    } else {
+        location
+    };
+    let sep = if location.contains('?') { '&' } else { '?' };
+    let resp = a
+        .put(&format!("{location}{sep}digest={digest}"))
+        .header("Content-Type", "application/octet-stream")
+        .send(bytes)
+        .expect("upload blob");
+    assert_eq!(resp.status().as_u16(), 201, "blob {digest}");
+}
+
+pub fn push_manifest(base: &str, repo: &str, reference: &str, media_type: &str, bytes: &[u8]) {
+    let resp = agent()
+        .put(&format!("{base}/v2/{repo}/manifests/{reference}"))
+        .header("Content-Type", media_type)
+        .send(bytes)
+        .expect("put manifest");
+    assert_eq!(resp.status().as_u16(), 201, "manifest {reference}");
+}
+
+pub fn push_image(base: &str, repo: &str, tag: &str, blobs: &Blobs) {
+    for l in &blobs.layers {
+        push_blob(base, repo, &l.digest.to_string(), &l.blob);
+    }
+    push_blob(base, repo, &blobs.config_digest.to_string(), &blobs.config);
+    push_manifest(
+        base,
+        repo,
+        tag,
+        "application/vnd.oci.image.manifest.v1+json",
+        &blobs.manifest,
+    );
 }

@@ -3,9 +3,6 @@
 //! function that reads the image config, the merged filesystem and the
 //! layers, and pushes plain-data findings.
 
-use serde::Serialize;
-
-use super::DockerfileLocation;
 use super::config::ImageConfig;
 use super::fs::{Merge, MergedFs, Node};
 use super::layer::LayerScan;
@@ -36,35 +33,16 @@ pub(crate) mod testing;
 
 pub use crate::rules::{Category, FixAvailability, Meta, Severity, Target};
 
-/// What a finding is about.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Subject {
-    /// Layer index.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub layer: Option<usize>,
-    /// Absolute path in the image filesystem.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    /// Index into the config's `history`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub history: Option<usize>,
-    /// A config field such as `User` or `Env`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub config: Option<&'static str>,
-}
+pub use crate::rules::Subject;
 
-/// A problem found in an image.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// A problem a check found in an image; [`crate::image::analyze`] turns it
+/// into the rule engine's [`crate::rules::Finding`].
+#[derive(Clone, Debug)]
 pub struct Finding {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    pub category: Category,
+    pub rule: &'static Meta,
     pub message: String,
     pub help: String,
     pub subject: Subject,
-    /// The Dockerfile instruction, when `--dockerfile` maps it.
-    pub dockerfile: Option<DockerfileLocation>,
 }
 
 impl Finding {
@@ -74,14 +52,10 @@ impl Finding {
             .find(|c| c.meta.code == meta.code)
             .map_or("", |c| c.help);
         Finding {
-            code: meta.code,
-            name: meta.name,
-            severity: meta.severity,
-            category: meta.category,
+            rule: meta,
             message: message.into(),
             help: help.to_string(),
             subject: Subject::default(),
-            dockerfile: None,
         }
     }
 
@@ -255,17 +229,16 @@ pub fn lookup(key: &str) -> Option<&'static Check> {
     })
 }
 
-/// Runs every check; findings sorted by severity, code, layer and path.
-pub fn run_all(cx: &Context<'_>) -> Vec<Finding> {
+/// Runs the checks `enabled` accepts; findings sorted by code, layer and
+/// path.
+pub fn run_all(cx: &Context<'_>, enabled: impl Fn(&Meta) -> bool) -> Vec<Finding> {
     let mut out = Vec::new();
-    for check in ALL {
+    for check in ALL.iter().filter(|c| enabled(c.meta)) {
         (check.run)(cx, &mut out);
     }
     out.sort_by(|a, b| {
-        // most severe first
-        (b.severity, a.code, a.subject.layer, &a.subject.path).cmp(&(
-            a.severity,
-            b.code,
+        (a.rule.code, a.subject.layer, &a.subject.path).cmp(&(
+            b.rule.code,
             b.subject.layer,
             &b.subject.path,
         ))

@@ -57,117 +57,144 @@ fn is_dev_command(words: &[String]) -> bool {
     }
 }
 
+/// What IL5001 reports: the image's toolchain base and what it runs.
+pub(crate) struct Found {
+    pub at: crate::source::Span,
+    pub base: String,
+    pub name: String,
+    pub toolchain: &'static str,
+    pub runs: crate::source::Span,
+    pub root_base: Option<crate::source::Span>,
+}
+
+/// A development, test or CI target, by its stage name or its path.
+pub(crate) fn is_dev_target(cx: &Context<'_>, target: &crate::graph::Stage) -> bool {
+    const DEV: [&str; 9] = [
+        "dev",
+        "debug",
+        "test",
+        "tests",
+        "ci",
+        "lint",
+        "e2e",
+        "devcontainer",
+        ".devcontainer",
+    ];
+    if target
+        .name
+        .as_deref()
+        .is_some_and(|n| n.split(['-', '_']).any(|p| DEV.contains(&p)))
+    {
+        return true;
+    }
+    // Dockerfiles for tests and development environments, by their path
+    let path = cx.file().path.to_string_lossy().to_ascii_lowercase();
+    if path
+        .split(['/', '\\'])
+        .flat_map(|p| p.split("__"))
+        .any(|p| DEV.contains(&p))
+    {
+        return true;
+    }
+    false
+}
+
+pub(crate) fn find(cx: &Context<'_>, build: &Build) -> Option<Found> {
+    let target = build.target_stage()?;
+    if is_dev_target(cx, target) {
+        return None;
+    }
+    let chain = build.chain(target.index);
+    let &root = chain.last()?;
+    let root_stage = &build.stages[root];
+    let Base::Image(base) = &root_stage.base else {
+        return None;
+    };
+    let toolchain = facts(base).toolchain?;
+
+    // the chain must build something
+    let compiles = chain.iter().any(|&si| {
+        build.stages[si].instructions().any(|i| {
+            cx.scripts_of(i)
+                .iter()
+                .flat_map(|s| s.commands.iter())
+                .any(|c| {
+                    if let Some(step) = deps::classify(c)
+                        && step.kind == StepKind::Build
+                        && matches!(
+                            step.ecosystem,
+                            Ecosystem::Go
+                                | Ecosystem::Rust
+                                | Ecosystem::Maven
+                                | Ecosystem::Gradle
+                                | Ecosystem::Dotnet
+                        )
+                    {
+                        return true;
+                    }
+                    let Some(a) = ShellArgs::of(c) else {
+                        return false;
+                    };
+                    match a.program() {
+                        "go" | "cargo" => a.words.first().is_some_and(|w| w.value == "install"),
+                        "swift" => a.words.first().is_some_and(|w| w.value == "build"),
+                        p => COMPILERS.contains(&p),
+                    }
+                })
+        })
+    });
+    if !compiles {
+        return None;
+    }
+    // and run a product, not the toolchain
+    let run_at = target.config.entrypoint.or(target.config.cmd);
+    let run_at = run_at?;
+    let run_ins = cx.instruction(run_at)?;
+    let words: Vec<String> = match run_ins.command() {
+        Some(Command::Exec { args, .. }) => args.iter().map(|a| a.text.clone()).collect(),
+        Some(Command::Shell { text, .. }) => {
+            text.text.split_whitespace().map(str::to_string).collect()
+        }
+        _ => return None,
+    };
+    if is_dev_command(&words) || run_ins.kind == Kind::Unknown {
+        return None;
+    }
+    let at = target.base_span?;
+    Some(Found {
+        at,
+        base: base.original.clone(),
+        name: base.name(),
+        toolchain,
+        runs: run_ins.keyword.span,
+        root_base: (root != target.index)
+            .then_some(root_stage.base_span)
+            .flatten(),
+    })
+}
+
 impl Rule for BuildImageInFinalStage {
     fn meta(&self) -> &'static Meta {
         &META
     }
 
     fn check_build(&self, cx: &mut Context<'_>, build: &Build) {
-        let Some(target) = build.target_stage() else {
-            return;
-        };
-        const DEV: [&str; 9] = [
-            "dev",
-            "debug",
-            "test",
-            "tests",
-            "ci",
-            "lint",
-            "e2e",
-            "devcontainer",
-            ".devcontainer",
-        ];
-        if target
-            .name
-            .as_deref()
-            .is_some_and(|n| n.split(['-', '_']).any(|p| DEV.contains(&p)))
-        {
-            return;
-        }
-        // Dockerfiles for tests and development environments, by their path
-        let path = cx.file().path.to_string_lossy().to_ascii_lowercase();
-        if path
-            .split(['/', '\\'])
-            .flat_map(|p| p.split("__"))
-            .any(|p| DEV.contains(&p))
-        {
-            return;
-        }
-        let chain = build.chain(target.index);
-        let Some(&root) = chain.last() else { return };
-        let root_stage = &build.stages[root];
-        let Base::Image(base) = &root_stage.base else {
-            return;
-        };
-        let Some(toolchain) = facts(base).toolchain else {
-            return;
-        };
-
-        // the chain must build something
-        let compiles = chain.iter().any(|&si| {
-            build.stages[si].instructions().any(|i| {
-                cx.scripts_of(i)
-                    .iter()
-                    .flat_map(|s| s.commands.iter())
-                    .any(|c| {
-                        if let Some(step) = deps::classify(c)
-                            && step.kind == StepKind::Build
-                            && matches!(
-                                step.ecosystem,
-                                Ecosystem::Go
-                                    | Ecosystem::Rust
-                                    | Ecosystem::Maven
-                                    | Ecosystem::Gradle
-                                    | Ecosystem::Dotnet
-                            )
-                        {
-                            return true;
-                        }
-                        let Some(a) = ShellArgs::of(c) else {
-                            return false;
-                        };
-                        match a.program() {
-                            "go" | "cargo" => a.words.first().is_some_and(|w| w.value == "install"),
-                            "swift" => a.words.first().is_some_and(|w| w.value == "build"),
-                            p => COMPILERS.contains(&p),
-                        }
-                    })
-            })
-        });
-        if !compiles {
-            return;
-        }
-        // and run a product, not the toolchain
-        let run_at = target.config.entrypoint.or(target.config.cmd);
-        let Some(run_at) = run_at else { return };
-        let Some(run_ins) = cx.instruction(run_at) else {
-            return;
-        };
-        let words: Vec<String> = match run_ins.command() {
-            Some(Command::Exec { args, .. }) => args.iter().map(|a| a.text.clone()).collect(),
-            Some(Command::Shell { text, .. }) => {
-                text.text.split_whitespace().map(str::to_string).collect()
-            }
-            _ => return,
-        };
-        if is_dev_command(&words) || run_ins.kind == Kind::Unknown {
-            return;
-        }
-        let Some(at) = target.base_span else { return };
+        let Some(found) = find(cx, build) else { return };
         let mut r = cx
             .report(
-                at,
-                format!("the image ships the {toolchain} toolchain: it is based on `{}`", base.original),
+                found.at,
+                format!(
+                    "the image ships the {} toolchain: it is based on `{}`",
+                    found.toolchain, found.base
+                ),
             )
             .help(format!(
                 "build in a `{}` stage, then start a final stage from {} and `COPY --from` only the build output",
-                base.name(),
-                runtime_for(toolchain)
+                found.name,
+                runtime_for(found.toolchain)
             ))
-            .label(run_ins.keyword.span, "the image runs this");
-        if root != target.index
-            && let Some(span) = root_stage.base_span
-        {
+            .label(found.runs, "the image runs this");
+        if let Some(span) = found.root_base {
             r = r.label(span, "the toolchain image");
         }
         let _ = r;

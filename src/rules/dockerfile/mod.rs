@@ -50,6 +50,7 @@ pub mod from_platform_constant;
 pub mod gem_install_unpinned;
 pub mod go_get_install;
 pub mod go_install_unpinned;
+pub mod heavy_final_base_image;
 pub mod image_tagged_latest;
 pub mod image_without_tag;
 pub mod inline_ignore_pragma;
