@@ -249,11 +249,13 @@ impl Build {
     /// starting with `i`.
     pub fn chain(&self, i: usize) -> Vec<usize> {
         let mut out = vec![i];
+        let mut seen = vec![false; self.stages.len()];
         let mut cur = i;
         while let Some(Base::Stage(p)) = self.stages.get(cur).map(|s| &s.base) {
-            if out.contains(p) {
+            if seen.get(*p).is_none_or(|&s| s) || *p == i {
                 break;
             }
+            seen[*p] = true;
             out.push(*p);
             cur = *p;
         }

@@ -1,7 +1,7 @@
 use super::lang::inputs::{Inputs, Presence};
 use super::lang::{env, is_lock_maintenance};
 use crate::fix::{Edit, Fix};
-use crate::graph::Stage;
+use crate::graph::{Base, Build};
 use crate::rules::*;
 use crate::shell::SimpleCommand;
 use crate::shell::args::Args as ShellArgs;
@@ -51,80 +51,92 @@ impl Rule for BundleInstallUnfrozen {
         &META
     }
 
-    fn check_stage(&self, cx: &mut Context<'_>, stage: &Stage) {
-        let build = cx.build();
-        if is_lock_maintenance(cx, build, stage.index) {
-            return;
+    fn check_build(&self, cx: &mut Context<'_>, build: &Build) {
+        // (frozen, no fix offered yet) after each stage: a stage starts
+        // from its parent's, so each stage is read once
+        let mut after: Vec<(bool, bool)> = Vec::with_capacity(build.stages.len());
+        for stage in &build.stages {
+            let (frozen, first) = match stage.base {
+                Base::Stage(p) if p < stage.index => after[p],
+                _ => (false, true),
+            };
+            let own = !is_lock_maintenance(cx, build, stage.index);
+            after.push(walk_stage(cx, build, stage.index, own, frozen, first));
         }
-        let mut chain = build.chain(stage.index);
-        chain.reverse();
-        let mut frozen = false;
-        let mut first = true;
-        for si in chain {
-            let own = si == stage.index;
-            for i in build.stages[si].instructions() {
-                let Some(ins) = cx.instruction(i) else {
-                    continue;
-                };
-                if ins.kind != Kind::Run {
+    }
+}
+
+/// Reads the bundler installs of stage `si`, reporting them when `own`;
+/// returns the state after the stage.
+fn walk_stage(
+    cx: &mut Context<'_>,
+    build: &Build,
+    si: usize,
+    own: bool,
+    mut frozen: bool,
+    mut first: bool,
+) -> (bool, bool) {
+    for i in build.stages[si].instructions() {
+        let Some(ins) = cx.instruction(i) else {
+            continue;
+        };
+        if ins.kind != Kind::Run {
+            continue;
+        }
+        for script in cx.scripts_of(i) {
+            for (ci, cmd) in script.commands.iter().enumerate() {
+                if sets_frozen(cmd) {
+                    frozen = true;
                     continue;
                 }
-                for script in cx.scripts_of(i) {
-                    for (ci, cmd) in script.commands.iter().enumerate() {
-                        if sets_frozen(cmd) {
-                            frozen = true;
-                            continue;
-                        }
-                        let Some(step) = deps::classify(cmd) else {
-                            continue;
-                        };
-                        if step.tool != Tool::Bundler || frozen {
-                            continue;
-                        }
-                        let on = |n: &str| env::is_on(cx, i, script, ci, n);
-                        let flagged = ShellArgs::of(cmd)
-                            .is_some_and(|a| a.has(&[], &["deployment", "frozen"]));
-                        if flagged || on("BUNDLE_DEPLOYMENT") || on("BUNDLE_FROZEN") {
-                            continue;
-                        }
-                        let Presence::Copied(lock) = Inputs::before(cx, i).lock(cx, Tool::Bundler)
-                        else {
-                            continue;
-                        };
-                        let fix = first.then(|| {
-                            let text = cx.text();
-                            let start = ins.keyword.span.start as usize;
-                            let line_start = text
-                                .get(..start)
-                                .and_then(|t| t.rfind('\n'))
-                                .map_or(0, |n| n + 1);
-                            let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
-                            Fix::unsafe_(
-                                "set `BUNDLE_FROZEN=1` before the install",
-                                vec![Edit::insert(
-                                    line_start as u32,
-                                    format!("ENV BUNDLE_FROZEN=1{eol}"),
-                                )],
-                            )
-                        });
-                        first = false;
-                        if own {
-                            cx.report(
-                                step.span,
-                                format!(
-                                    "`{}` can rewrite `Gemfile.lock` instead of failing on a mismatch",
-                                    step.label
-                                ),
-                            )
-                            .help("set `BUNDLE_FROZEN=1` (or `BUNDLE_DEPLOYMENT=1`) before installing")
-                            .label(lock, "the lockfile is part of the build")
-                            .maybe_fix(fix);
-                        }
-                    }
+                let Some(step) = deps::classify(cmd) else {
+                    continue;
+                };
+                if step.tool != Tool::Bundler || frozen {
+                    continue;
+                }
+                let on = |n: &str| env::is_on(cx, i, script, ci, n);
+                let flagged =
+                    ShellArgs::of(cmd).is_some_and(|a| a.has(&[], &["deployment", "frozen"]));
+                if flagged || on("BUNDLE_DEPLOYMENT") || on("BUNDLE_FROZEN") {
+                    continue;
+                }
+                let Presence::Copied(lock) = Inputs::before(cx, i).lock(cx, Tool::Bundler) else {
+                    continue;
+                };
+                let fix = first.then(|| {
+                    let text = cx.text();
+                    let start = ins.keyword.span.start as usize;
+                    let line_start = text
+                        .get(..start)
+                        .and_then(|t| t.rfind('\n'))
+                        .map_or(0, |n| n + 1);
+                    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+                    Fix::unsafe_(
+                        "set `BUNDLE_FROZEN=1` before the install",
+                        vec![Edit::insert(
+                            line_start as u32,
+                            format!("ENV BUNDLE_FROZEN=1{eol}"),
+                        )],
+                    )
+                });
+                first = false;
+                if own {
+                    cx.report(
+                        step.span,
+                        format!(
+                            "`{}` can rewrite `Gemfile.lock` instead of failing on a mismatch",
+                            step.label
+                        ),
+                    )
+                    .help("set `BUNDLE_FROZEN=1` (or `BUNDLE_DEPLOYMENT=1`) before installing")
+                    .label(lock, "the lockfile is part of the build")
+                    .maybe_fix(fix);
                 }
             }
         }
     }
+    (frozen, first)
 }
 
 #[cfg(test)]

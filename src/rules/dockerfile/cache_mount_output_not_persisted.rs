@@ -244,9 +244,12 @@ fn copied_from(
     index: usize,
     target: &str,
 ) -> Option<Span> {
-    if refilled(cx, build, stage, index, target) {
-        return None;
-    }
+    let copy = copy_from_mount(cx, build, stage, target)?;
+    // checked last: it reads every later instruction of the stage
+    (!refilled(cx, build, stage, index, target)).then_some(copy)
+}
+
+fn copy_from_mount(cx: &Context<'_>, build: &Build, stage: usize, target: &str) -> Option<Span> {
     for e in &build.edges {
         let EdgeTarget::Stage(from) = e.target else {
             continue;

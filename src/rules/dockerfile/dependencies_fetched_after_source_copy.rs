@@ -1,7 +1,7 @@
 use super::lang::caches::{build_dirs, cache_mounts, download_dirs, is_mounted};
 use super::lang::inputs::is_whole_context;
 use super::lang::{base_name, downloads_nothing, is_lock_maintenance};
-use crate::graph::Stage;
+use crate::graph::{Base, Build};
 use crate::rules::*;
 use crate::shell::deps::{self, Ecosystem, StepKind, Tool};
 use crate::source::Span;
@@ -123,184 +123,203 @@ impl Rule for DependenciesFetchedAfterSourceCopy {
         &META
     }
 
-    fn check_stage(&self, cx: &mut Context<'_>, stage: &Stage) {
-        let build = cx.build();
-        // an ONBUILD image leaves the order to the images built from it
-        if stage
-            .instructions()
-            .any(|i| cx.instruction(i).is_some_and(|x| x.kind == Kind::Onbuild))
-        {
-            return;
-        }
-        if is_lock_maintenance(cx, build, stage.index) {
-            return;
-        }
+    fn check_build(&self, cx: &mut Context<'_>, build: &Build) {
         let loose = cx
             .options()
             .get(META.name, "ordering")
             .and_then(|v| v.as_str())
             .is_some_and(|v| v.eq_ignore_ascii_case("loose"));
-        let mut chain = build.chain(stage.index);
-        chain.reverse();
-        let mut invalidated: Option<Invalidation> = None;
-        let mut manifests: BTreeSet<Ecosystem> = BTreeSet::new();
-        let mut prepared: BTreeSet<Ecosystem> = BTreeSet::new();
-        let mut reported: BTreeSet<Ecosystem> = BTreeSet::new();
-        for si in chain {
-            let own = si == stage.index;
-            for i in build.stages[si].instructions() {
-                let Some(ins) = cx.instruction(i) else {
+        // a stage starts from what its parent stage left: each stage is
+        // walked once, whatever the length of its `FROM <stage>` chain
+        let mut after: Vec<Option<Walk>> = Vec::with_capacity(build.stages.len());
+        for stage in &build.stages {
+            let mut walk = match stage.base {
+                Base::Stage(p) if p < stage.index => after[p].clone().unwrap_or_default(),
+                _ => Walk::default(),
+            };
+            // an ONBUILD image leaves the order to the images built from it
+            let onbuild = stage
+                .instructions()
+                .any(|i| cx.instruction(i).is_some_and(|x| x.kind == Kind::Onbuild));
+            let own = !onbuild && !is_lock_maintenance(cx, build, stage.index);
+            walk_stage(cx, build, stage.index, own, loose, &mut walk);
+            after.push(Some(walk));
+        }
+    }
+}
+
+/// What the stages up to a point have done.
+#[derive(Clone, Default)]
+struct Walk {
+    invalidated: Option<Invalidation>,
+    manifests: BTreeSet<Ecosystem>,
+    prepared: BTreeSet<Ecosystem>,
+    reported: BTreeSet<Ecosystem>,
+}
+
+/// Follows the instructions of stage `si`, reporting its dependency steps
+/// when `own`.
+fn walk_stage(
+    cx: &mut Context<'_>,
+    build: &Build,
+    si: usize,
+    own: bool,
+    loose: bool,
+    w: &mut Walk,
+) {
+    let Walk {
+        invalidated,
+        manifests,
+        prepared,
+        reported,
+    } = w;
+    for i in build.stages[si].instructions() {
+        let Some(ins) = cx.instruction(i) else {
+            continue;
+        };
+        match (&ins.kind, &ins.args) {
+            (Kind::Copy | Kind::Add, Args::Paths(p)) if ins.flag("from").is_none() => {
+                let Some((_, sources)) = p.words.split_last() else {
                     continue;
                 };
-                match (&ins.kind, &ins.args) {
-                    (Kind::Copy | Kind::Add, Args::Paths(p)) if ins.flag("from").is_none() => {
-                        let Some((_, sources)) = p.words.split_last() else {
-                            continue;
-                        };
-                        let sources: Vec<(String, Span)> = sources
-                            .iter()
-                            .filter(|s| !s.text.starts_with("<<"))
-                            .map(|s| (cx.expand_at(i, &s.text), s.span))
-                            .collect();
-                        if let Some((_, span)) = sources.iter().find(|(s, _)| is_whole_context(s)) {
-                            if !matches!(invalidated, Some(Invalidation::Whole(_))) {
-                                invalidated = Some(Invalidation::Whole(*span));
-                            }
-                            continue;
-                        }
-                        let ecos: Vec<Vec<Ecosystem>> = sources
-                            .iter()
-                            .map(|(s, _)| deps::manifest_ecosystems(s))
-                            .collect();
-                        for e in ecos.iter().flatten() {
-                            manifests.insert(*e);
-                        }
-                        if loose
-                            && invalidated.is_none()
-                            && let Some((_, span)) = sources.iter().find(|(s, _)| is_source_like(s))
-                        {
-                            invalidated = Some(Invalidation::Sources(*span));
-                        }
+                let sources: Vec<(String, Span)> = sources
+                    .iter()
+                    .filter(|s| !s.text.starts_with("<<"))
+                    .map(|s| (cx.expand_at(i, &s.text), s.span))
+                    .collect();
+                if let Some((_, span)) = sources.iter().find(|(s, _)| is_whole_context(s)) {
+                    if !matches!(invalidated, Some(Invalidation::Whole(_))) {
+                        *invalidated = Some(Invalidation::Whole(*span));
                     }
-                    (Kind::Run, _) => {
-                        let mounts: Vec<Mount> =
-                            ins.flags_named("mount").map(Mount::from_flag).collect();
-                        let binds = || {
-                            mounts
-                                .iter()
-                                .filter(|m| m.kind == MountKind::Bind && m.from().is_none())
-                        };
-                        let whole_bind = ins
-                            .flags_named("mount")
-                            .zip(mounts.iter())
-                            .find(|(_, m)| {
-                                m.kind == MountKind::Bind
-                                    && m.from().is_none()
-                                    && m.source().is_none_or(is_whole_context)
-                            })
-                            .map(|(f, _)| Invalidation::Whole(f.span));
-                        let source_bind = if loose {
-                            ins.flags_named("mount")
-                                .zip(mounts.iter())
-                                .find(|(_, m)| {
-                                    m.kind == MountKind::Bind
-                                        && m.from().is_none()
-                                        && m.source().is_some_and(is_source_like)
-                                })
-                                .map(|(f, _)| Invalidation::Sources(f.span))
-                        } else {
-                            None
-                        };
-                        let bind_manifests: Vec<Ecosystem> = binds()
-                            .filter_map(|m| m.source())
-                            .flat_map(deps::manifest_ecosystems)
-                            .collect();
-                        let caches = cache_mounts(cx, ins, i);
-                        for script in cx.scripts_of(i) {
-                            for (ci, cmd) in script.commands.iter().enumerate() {
-                                let Some(step) = deps::classify(cmd) else {
-                                    continue;
-                                };
-                                let e = step.ecosystem;
-                                let cause = invalidated.or(whole_bind).or(source_bind);
-                                let Some(cause) = cause else {
-                                    if manifests.contains(&e) || bind_manifests.contains(&e) {
-                                        prepared.insert(e);
-                                    }
-                                    continue;
-                                };
-                                if prepared.contains(&e)
-                                    || reported.contains(&e)
-                                    || downloads_nothing(cx, i, script, ci, &step)
-                                {
-                                    continue;
-                                }
-                                // loose ordering: a program without a manifest
-                                // (`COPY main.go .` + `go build main.go`)
-                                if matches!(cause, Invalidation::Sources(_))
-                                    && !manifests.contains(&e)
-                                    && !bind_manifests.contains(&e)
-                                {
-                                    continue;
-                                }
-                                let downloads = is_mounted(
-                                    &caches,
-                                    &download_dirs(cx, i, script, ci, step.tool),
-                                );
-                                let builds =
-                                    is_mounted(&caches, &build_dirs(cx, i, script, ci, step.tool));
-                                if compiles(step.tool)
-                                    && downloads
-                                    && (builds || step.kind == StepKind::Fetch)
-                                {
-                                    continue;
-                                }
-                                reported.insert(e);
-                                if !own {
-                                    continue;
-                                }
-                                let label = message_label(&step.label);
-                                let message = match (cause, downloads) {
-                                    (Invalidation::Sources(_), _) => format!(
-                                        "`{label}` runs after sources are copied: any edit refetches everything"
-                                    ),
-                                    (Invalidation::Whole(_), false) => format!(
-                                        "`{label}` runs after the whole context is copied: any edit refetches everything"
-                                    ),
-                                    (Invalidation::Whole(_), true) => format!(
-                                        "`{label}` runs after the whole context is copied: any edit reinstalls everything"
-                                    ),
-                                };
-                                let copy_label = match cause {
-                                    Invalidation::Whole(_) => "the whole context is copied here",
-                                    Invalidation::Sources(_) => "sources are copied here",
-                                };
-                                let help = if downloads {
-                                    format!(
-                                        "{}; the cache mount saves the downloads, not the install",
-                                        advice(e)
-                                    )
-                                } else {
-                                    format!(
-                                        "{}; or mount a cache for the {} dependency cache",
-                                        advice(e),
-                                        e.name()
-                                    )
-                                };
-                                let mut r = cx
-                                    .report(step.span, message)
-                                    .help(help)
-                                    .label(cause.span(), copy_label);
-                                if downloads {
-                                    r = r.severity(Severity::Info);
-                                }
-                                let _ = r;
-                            }
-                        }
-                    }
-                    _ => {}
+                    continue;
+                }
+                let ecos: Vec<Vec<Ecosystem>> = sources
+                    .iter()
+                    .map(|(s, _)| deps::manifest_ecosystems(s))
+                    .collect();
+                for e in ecos.iter().flatten() {
+                    manifests.insert(*e);
+                }
+                if loose
+                    && invalidated.is_none()
+                    && let Some((_, span)) = sources.iter().find(|(s, _)| is_source_like(s))
+                {
+                    *invalidated = Some(Invalidation::Sources(*span));
                 }
             }
+            (Kind::Run, _) => {
+                let mounts: Vec<Mount> = ins.flags_named("mount").map(Mount::from_flag).collect();
+                let binds = || {
+                    mounts
+                        .iter()
+                        .filter(|m| m.kind == MountKind::Bind && m.from().is_none())
+                };
+                let whole_bind = ins
+                    .flags_named("mount")
+                    .zip(mounts.iter())
+                    .find(|(_, m)| {
+                        m.kind == MountKind::Bind
+                            && m.from().is_none()
+                            && m.source().is_none_or(is_whole_context)
+                    })
+                    .map(|(f, _)| Invalidation::Whole(f.span));
+                let source_bind = if loose {
+                    ins.flags_named("mount")
+                        .zip(mounts.iter())
+                        .find(|(_, m)| {
+                            m.kind == MountKind::Bind
+                                && m.from().is_none()
+                                && m.source().is_some_and(is_source_like)
+                        })
+                        .map(|(f, _)| Invalidation::Sources(f.span))
+                } else {
+                    None
+                };
+                let bind_manifests: Vec<Ecosystem> = binds()
+                    .filter_map(|m| m.source())
+                    .flat_map(deps::manifest_ecosystems)
+                    .collect();
+                let caches = cache_mounts(cx, ins, i);
+                for script in cx.scripts_of(i) {
+                    for (ci, cmd) in script.commands.iter().enumerate() {
+                        let Some(step) = deps::classify(cmd) else {
+                            continue;
+                        };
+                        let e = step.ecosystem;
+                        let cause = invalidated.or(whole_bind).or(source_bind);
+                        let Some(cause) = cause else {
+                            if manifests.contains(&e) || bind_manifests.contains(&e) {
+                                prepared.insert(e);
+                            }
+                            continue;
+                        };
+                        if prepared.contains(&e)
+                            || reported.contains(&e)
+                            || downloads_nothing(cx, i, script, ci, &step)
+                        {
+                            continue;
+                        }
+                        // loose ordering: a program without a manifest
+                        // (`COPY main.go .` + `go build main.go`)
+                        if matches!(cause, Invalidation::Sources(_))
+                            && !manifests.contains(&e)
+                            && !bind_manifests.contains(&e)
+                        {
+                            continue;
+                        }
+                        let downloads =
+                            is_mounted(&caches, &download_dirs(cx, i, script, ci, step.tool));
+                        let builds = is_mounted(&caches, &build_dirs(cx, i, script, ci, step.tool));
+                        if compiles(step.tool)
+                            && downloads
+                            && (builds || step.kind == StepKind::Fetch)
+                        {
+                            continue;
+                        }
+                        reported.insert(e);
+                        if !own {
+                            continue;
+                        }
+                        let label = message_label(&step.label);
+                        let message = match (cause, downloads) {
+                            (Invalidation::Sources(_), _) => format!(
+                                "`{label}` runs after sources are copied: any edit refetches everything"
+                            ),
+                            (Invalidation::Whole(_), false) => format!(
+                                "`{label}` runs after the whole context is copied: any edit refetches everything"
+                            ),
+                            (Invalidation::Whole(_), true) => format!(
+                                "`{label}` runs after the whole context is copied: any edit reinstalls everything"
+                            ),
+                        };
+                        let copy_label = match cause {
+                            Invalidation::Whole(_) => "the whole context is copied here",
+                            Invalidation::Sources(_) => "sources are copied here",
+                        };
+                        let help = if downloads {
+                            format!(
+                                "{}; the cache mount saves the downloads, not the install",
+                                advice(e)
+                            )
+                        } else {
+                            format!(
+                                "{}; or mount a cache for the {} dependency cache",
+                                advice(e),
+                                e.name()
+                            )
+                        };
+                        let mut r = cx
+                            .report(step.span, message)
+                            .help(help)
+                            .label(cause.span(), copy_label);
+                        if downloads {
+                            r = r.severity(Severity::Info);
+                        }
+                        let _ = r;
+                    }
+                }
+            }
+            _ => {}
         }
     }
 }

@@ -33,18 +33,10 @@ pub fn is_lock_maintenance(cx: &Context<'_>, build: &Build, stage: usize) -> boo
 
 fn maintains_locks(cx: &Context<'_>, build: &Build, stage: usize) -> bool {
     let chain = build.chain(stage);
-    let commands = |si: usize| {
-        build
-            .stages
-            .get(si)
-            .into_iter()
-            .flat_map(|s| s.instructions())
-            .flat_map(|i| cx.scripts_of(i).iter())
-            .flat_map(|sc| sc.commands.iter())
-    };
+    let facts = cx.memo("stage-lock-facts", 0, || lock_facts(cx, build));
     let relocks = chain
         .iter()
-        .any(|&si| commands(si).any(|c| deps::relock(c).is_some()));
+        .any(|&si| facts.get(si).is_some_and(|f| f.relocks));
     if !relocks {
         return false;
     }
@@ -82,20 +74,53 @@ fn maintains_locks(cx: &Context<'_>, build: &Build, stage: usize) -> bool {
         return true;
     }
     // or copies lockfiles somewhere itself
-    chain.iter().any(|&si| {
-        commands(si).any(|c| {
-            let Some(a) = Args::of(c) else { return false };
-            if !matches!(a.program(), "cp" | "mv" | "install" | "rsync") {
-                return false;
+    chain
+        .iter()
+        .any(|&si| facts.get(si).is_some_and(|f| f.copies_lockfiles))
+}
+
+/// What the commands of one stage do to lockfiles.
+struct LockFacts {
+    /// A command rewrites lockfiles (`go mod tidy`, `cargo update` …).
+    relocks: bool,
+    /// A command copies lockfiles somewhere (`cp go.mod go.sum /out`).
+    copies_lockfiles: bool,
+}
+
+/// The lockfile facts of every stage, each read once.
+fn lock_facts(cx: &Context<'_>, build: &Build) -> Vec<LockFacts> {
+    build
+        .stages
+        .iter()
+        .map(|s| {
+            let mut facts = LockFacts {
+                relocks: false,
+                copies_lockfiles: false,
+            };
+            for c in s
+                .instructions()
+                .flat_map(|i| cx.scripts_of(i).iter())
+                .flat_map(|sc| sc.commands.iter())
+            {
+                facts.relocks |= deps::relock(c).is_some();
+                facts.copies_lockfiles |= copies_lockfile(c);
             }
-            let ops = a.operands(&["-t", "--target-directory", "-m", "--mode"]);
-            ops.len() >= 2
-                && ops[..ops.len() - 1].iter().any(|w| {
-                    let n = base_name(&w.value);
-                    deps::Tool::ALL.iter().any(|t| t.lockfiles().contains(&n))
-                })
+            facts
         })
-    })
+        .collect()
+}
+
+fn copies_lockfile(c: &crate::shell::SimpleCommand) -> bool {
+    let Some(a) = Args::of(c) else { return false };
+    if !matches!(a.program(), "cp" | "mv" | "install" | "rsync") {
+        return false;
+    }
+    let ops = a.operands(&["-t", "--target-directory", "-m", "--mode"]);
+    ops.len() >= 2
+        && ops[..ops.len() - 1].iter().any(|w| {
+            let n = base_name(&w.value);
+            deps::Tool::ALL.iter().any(|t| t.lockfiles().contains(&n))
+        })
 }
 
 /// Whether a dependency step downloads nothing: Go with vendored modules
