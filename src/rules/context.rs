@@ -209,4 +209,14 @@ impl FindingBuilder<'_> {
         }
         self
     }
+
+    /// Reports this finding at `severity` instead of the rule's default
+    /// (a rule that is surer in some cases than in others). A severity set
+    /// by configuration wins.
+    pub fn severity(self, severity: Severity) -> Self {
+        if self.finding.severity == self.finding.rule.severity {
+            self.finding.severity = severity;
+        }
+        self
+    }
 }
