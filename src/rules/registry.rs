@@ -120,6 +120,16 @@ static RULES: &[&dyn Rule] = &[
     &d::missing_ca_certificates::MissingCaCertificates,
     // size
     &d::heavy_final_base_image::HeavyFinalBaseImage,
+    // language build advice: tools, runtime image, linking, runtime behaviour
+    &d::package_manager_as_pid1::PackageManagerAsPid1,
+    &d::node_as_pid1_without_init::NodeAsPid1WithoutInit,
+    &d::uv_run_at_startup::UvRunAtStartup,
+    &d::shell_form_on_shell_less_image::ShellFormOnShellLessImage,
+    &d::run_in_shell_less_stage::RunInShellLessStage,
+    &d::healthcheck_on_shell_less_image::HealthcheckOnShellLessImage,
+    &d::scratch_without_zoneinfo::ScratchWithoutZoneinfo,
+    &d::user_name_without_passwd::UserNameWithoutPasswd,
+    &d::go_build_unstripped::GoBuildUnstripped,
     // image checks
     &ImageRule(&i::root_user::META),
     &ImageRule(&i::missing_healthcheck::META),
