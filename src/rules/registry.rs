@@ -130,6 +130,12 @@ static RULES: &[&dyn Rule] = &[
     &d::scratch_without_zoneinfo::ScratchWithoutZoneinfo,
     &d::user_name_without_passwd::UserNameWithoutPasswd,
     &d::go_build_unstripped::GoBuildUnstripped,
+    &d::go_cgo_binary_on_static_base::GoCgoBinaryOnStaticBase,
+    &d::rust_glibc_binary_on_static_base::RustGlibcBinaryOnStaticBase,
+    &d::glibc_version_skew::GlibcVersionSkew,
+    &d::native_deps_copied_across_libc::NativeDepsCopiedAcrossLibc,
+    &d::python_venv_copied_across_interpreters::PythonVenvCopiedAcrossInterpreters,
+    &d::glibc_compat_shim_on_alpine::GlibcCompatShimOnAlpine,
     // image checks
     &ImageRule(&i::root_user::META),
     &ImageRule(&i::missing_healthcheck::META),

@@ -55,7 +55,11 @@ pub fn is_official(r: &ImageRef) -> bool {
 
 /// Whether the image is Alpine or built on it (an `alpine` tag word).
 pub fn is_alpine(r: &ImageRef) -> bool {
-    r.basename() == "alpine" || tag_has_word(r, "alpine")
+    tag_has_word(r, "alpine")
+        || r.repository
+            .to_ascii_lowercase()
+            .split(['/', '-', '_'])
+            .any(|w| w == "alpine")
 }
 
 /// The C library of `r`, when known.
@@ -91,6 +95,10 @@ pub fn libc(r: &ImageRef) -> Option<Libc> {
     if is_alpine(r) {
         return Some(Libc::Musl);
     }
+    // a Debian or Ubuntu release named in the tag (`-bookworm`, `-ubuntu22.04`)
+    if named_release(r).is_some() {
+        return Some(Libc::Glibc);
+    }
     if let Some(found) = table::builtin().lookup(r)
         && let Some(l) = found.entry.libc.as_deref()
     {
@@ -102,6 +110,7 @@ pub fn libc(r: &ImageRef) -> Option<Libc> {
         };
     }
     if name.starts_with("mcr.microsoft.com/dotnet/")
+        || name == "lukemathwalker/cargo-chef"
         || name.starts_with("registry.access.redhat.com/")
         || name.starts_with("registry.redhat.io/")
         || is_official(r)
@@ -196,6 +205,28 @@ fn default_suite(r: &ImageRef) -> Option<&'static str> {
     }
 }
 
+/// A Debian or Ubuntu release named by a tag word: a code name
+/// (`bookworm`, `jammy`) or a distribution and version (`ubuntu22.04`,
+/// `debian12`).
+fn named_release(r: &ImageRef) -> Option<&'static (&'static str, &'static str, (u32, u32))> {
+    // the tag's words, then the repository path's (`rocm/dev-ubuntu-22.04`)
+    let mut words = tag_words(r);
+    words.extend(
+        r.repository
+            .to_ascii_lowercase()
+            .split(['/', '-', '_'])
+            .map(str::to_string),
+    );
+    words.iter().enumerate().find_map(|(i, w)| {
+        SUITES.iter().find(|(s, v, _)| {
+            w == s
+                || w.strip_prefix("ubuntu").is_some_and(|x| x == *v)
+                || w.strip_prefix("debian").is_some_and(|x| x == *v)
+                || (w == "ubuntu" && words.get(i + 1).is_some_and(|n| n == v))
+        })
+    })
+}
+
 /// The glibc of `r`, when it has one whose release is known.
 pub fn glibc(r: &ImageRef) -> Option<Glibc> {
     if libc(r) != Some(Libc::Glibc) {
@@ -214,6 +245,20 @@ pub fn glibc(r: &ImageRef) -> Option<Glibc> {
             suite,
             exact: true,
         });
+    }
+    if let Some((s, _, g)) = named_release(r) {
+        return Some(Glibc {
+            version: *g,
+            suite: s,
+            exact: true,
+        });
+    }
+    // cargo-chef's images follow the `rust` image of the version they name
+    if name == "lukemathwalker/cargo-chef" {
+        let t = tag(r);
+        let v = t.split("rust-").nth(1)?;
+        let rust = ImageRef::parse(&format!("rust:{v}")).ok()?;
+        return glibc(&rust);
     }
     if !is_official(r) {
         return None;
@@ -405,6 +450,7 @@ mod tests {
             ("cgr.dev/chainguard/static", Libc::None),
             ("cgr.dev/chainguard/glibc-dynamic", Libc::Glibc),
             ("alpine:3.20", Libc::Musl),
+            ("ghcr.io/linuxserver/baseimage-alpine:3.21", Libc::Musl),
             ("golang:1.22-alpine3.19", Libc::Musl),
             ("golang:1.22", Libc::Glibc),
             ("node:22-slim", Libc::Glibc),
@@ -439,6 +485,18 @@ mod tests {
         assert_eq!(g("debian:stable-slim"), Some(("trixie", false)));
         assert_eq!(g("node:22"), None);
         assert_eq!(g("alpine:3.20"), None);
+        assert_eq!(
+            g("nvidia/cuda:12.4.0-base-ubuntu22.04"),
+            Some(("jammy", true))
+        );
+        assert_eq!(
+            g("rocm/dev-ubuntu-22.04:6.3.1-complete"),
+            Some(("jammy", true))
+        );
+        assert_eq!(
+            g("lukemathwalker/cargo-chef:latest-rust-1.85.1"),
+            Some(("bookworm", false))
+        );
         assert_eq!(glibc(&r("debian:bookworm")).unwrap().render(), "2.36");
     }
 
