@@ -36,10 +36,11 @@ pub fn is_dev_name(name: &str) -> bool {
 }
 
 /// Whether a Dockerfile's path marks it as one for development, tests or
-/// CI: its file name (`Dockerfile.dev`, `test.Dockerfile`) or the directory
-/// holding it (`e2e/Dockerfile`, `.devcontainer/Dockerfile`). A file name
-/// with `__` is a flattened repository path (`docker__dev__Dockerfile`),
-/// whose last two parts count.
+/// CI: its file name (`Dockerfile.dev`, `test.Dockerfile`) or the two
+/// directories holding it (`e2e/Dockerfile`, `test/container/Dockerfile`,
+/// `.devcontainer/Dockerfile`). A file name with `__` is a flattened
+/// repository path (`docker__dev__Dockerfile`), whose last three parts
+/// count.
 pub fn is_dev_path(path: &Path) -> bool {
     let mut parts: Vec<String> = Vec::new();
     let file = path
@@ -48,15 +49,25 @@ pub fn is_dev_path(path: &Path) -> bool {
         .unwrap_or_default();
     if file.contains("__") {
         let pieces: Vec<&str> = file.split("__").collect();
-        parts.extend(pieces.iter().rev().take(2).map(|s| s.to_string()));
+        parts.extend(pieces.iter().rev().take(3).map(|s| s.to_string()));
     } else {
         parts.push(file);
-        if let Some(parent) = path.parent().and_then(Path::file_name) {
-            let parent = parent.to_string_lossy();
-            if !parent.contains("__") {
-                parts.push(parent.to_string());
-            }
-        }
+        let dirs = path
+            .parent()
+            .into_iter()
+            .flat_map(Path::components)
+            .filter_map(|c| match c {
+                std::path::Component::Normal(n) => Some(n.to_string_lossy().to_string()),
+                _ => None,
+            })
+            .collect::<Vec<_>>();
+        parts.extend(
+            dirs.iter()
+                .rev()
+                .take(2)
+                .filter(|d| !d.contains("__"))
+                .cloned(),
+        );
     }
     parts.iter().any(|p| has_dev_word(p))
 }
@@ -135,6 +146,8 @@ mod tests {
             ".devcontainer/Dockerfile",
             "files/acme__app/e2e__Dockerfile",
             "dev.Dockerfile",
+            "test/container/Dockerfile",
+            "files/acme__app/test__container__Dockerfile",
         ] {
             assert!(is_dev_path(Path::new(p)), "{p}");
         }

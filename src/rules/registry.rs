@@ -121,6 +121,10 @@ static RULES: &[&dyn Rule] = &[
     // size
     &d::heavy_final_base_image::HeavyFinalBaseImage,
     // language build advice: tools, runtime image, linking, runtime behaviour
+    &d::jdk_as_runtime::JdkAsRuntime,
+    &d::build_deps_in_final_stage::BuildDepsInFinalStage,
+    &d::node_dev_dependencies_in_final_stage::NodeDevDependenciesInFinalStage,
+    &d::python_dev_dependencies_in_final_stage::PythonDevDependenciesInFinalStage,
     &d::package_manager_as_pid1::PackageManagerAsPid1,
     &d::node_as_pid1_without_init::NodeAsPid1WithoutInit,
     &d::uv_run_at_startup::UvRunAtStartup,

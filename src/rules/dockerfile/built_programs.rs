@@ -493,7 +493,7 @@ pub fn trees(cx: &Context<'_>, build: &Build, s: usize, copy: &CopyDest) -> Vec<
                 if copy
                     .sources
                     .iter()
-                    .any(|src| source_brings(src, &dir) && src.trim_end_matches('/') != "")
+                    .any(|src| source_brings(src, &dir) && !src.trim_end_matches('/').is_empty())
                 {
                     add(tree);
                 }

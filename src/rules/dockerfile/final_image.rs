@@ -61,19 +61,29 @@ pub fn root_base_span(build: &Build, i: usize) -> Option<crate::source::Span> {
     build.stages.get(root)?.base_span
 }
 
-/// Whether copies into a stage bring a root file system: a stage or an
-/// archive unpacked to `/`.
+/// Whether copies into a stage bring a root file system to `/`: an archive
+/// unpacked there, or a whole file system copied from a stage (`/`, a
+/// `rootfs` directory, a directory's contents). A single program copied to
+/// `/` is not one.
 pub fn has_root_filesystem(copies: &[CopyDest]) -> bool {
     copies.iter().any(|c| {
         c.dest == "/"
-            && (c.from.is_some()
-                || c.sources.iter().any(|s| {
-                    [
-                        ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tar.zst",
-                    ]
-                    .iter()
-                    .any(|e| s.ends_with(e))
-                }))
+            && c.sources.iter().any(|s| {
+                let archive = [
+                    ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tar.zst",
+                ]
+                .iter()
+                .any(|e| s.ends_with(e));
+                let tree = s.trim_end_matches('.').trim_end_matches('/');
+                archive
+                    || c.from.is_some()
+                        && (tree.is_empty()
+                            || s.ends_with('/')
+                            || tree
+                                .rsplit('/')
+                                .next()
+                                .is_some_and(|b| b.contains("root") || b == "fs"))
+            })
     })
 }
 
@@ -144,9 +154,48 @@ pub fn source_brings(source: &str, path: &str) -> bool {
         && s.matches('/').count() == p.matches('/').count()
 }
 
+/// The text of a file of the build context (`pyproject.toml`), looked up
+/// like [`Context::context_has`]: next to the Dockerfile, then in its
+/// parents up to the repository root. `None` when there is none (or the
+/// Dockerfile came from standard input).
+pub fn context_text(cx: &Context<'_>, relative: &str) -> Option<String> {
+    let path = std::fs::canonicalize(&cx.file().path).ok()?;
+    let mut dir = path.parent();
+    for _ in 0..5 {
+        let d = dir?;
+        let candidate = d.join(relative);
+        if candidate.is_file() {
+            return std::fs::read_to_string(candidate).ok();
+        }
+        if d.join(".git").exists() {
+            break;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn root_filesystems() {
+        let copy = |from: bool, src: &str| CopyDest {
+            instruction: 1,
+            dest: "/".into(),
+            sources: vec![src.into()],
+            from: from.then_some(EdgeTarget::Stage(0)),
+        };
+        assert!(has_root_filesystem(&[copy(false, "rootfs.tar.xz")]));
+        assert!(has_root_filesystem(&[copy(true, "/")]));
+        assert!(has_root_filesystem(&[copy(true, "/rootfs/")]));
+        assert!(!has_root_filesystem(&[copy(
+            true,
+            "/build/target/release/api"
+        )]));
+        assert!(!has_root_filesystem(&[copy(false, "app")]));
+    }
 
     #[test]
     fn sources_bring_paths() {
