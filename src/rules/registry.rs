@@ -121,6 +121,7 @@ static RULES: &[&dyn Rule] = &[
     // size
     &d::heavy_final_base_image::HeavyFinalBaseImage,
     // language build advice: tools, runtime image, linking, runtime behaviour
+    &d::pip_install_into_externally_managed_python::PipInstallIntoExternallyManagedPython,
     &d::jdk_as_runtime::JdkAsRuntime,
     &d::build_deps_in_final_stage::BuildDepsInFinalStage,
     &d::node_dev_dependencies_in_final_stage::NodeDevDependenciesInFinalStage,
