@@ -121,6 +121,8 @@ static RULES: &[&dyn Rule] = &[
     // size
     &d::heavy_final_base_image::HeavyFinalBaseImage,
     // language build advice: tools, runtime image, linking, runtime behaviour
+    &d::node_package_manager_not_bundled::NodePackageManagerNotBundled,
+    &d::bundler_removed_install_flag::BundlerRemovedInstallFlag,
     &d::pip_install_into_externally_managed_python::PipInstallIntoExternallyManagedPython,
     &d::jdk_as_runtime::JdkAsRuntime,
     &d::build_deps_in_final_stage::BuildDepsInFinalStage,
