@@ -122,7 +122,9 @@ static RULES: &[&dyn Rule] = &[
     &d::heavy_final_base_image::HeavyFinalBaseImage,
     // language build advice: tools, runtime image, linking, runtime behaviour
     &d::node_package_manager_not_bundled::NodePackageManagerNotBundled,
+    &d::poetry_removed_cli_option::PoetryRemovedCliOption,
     &d::bundler_removed_install_flag::BundlerRemovedInstallFlag,
+    &d::dotnet_publish_runtime_mismatch::DotnetPublishRuntimeMismatch,
     &d::pip_install_into_externally_managed_python::PipInstallIntoExternallyManagedPython,
     &d::jdk_as_runtime::JdkAsRuntime,
     &d::build_deps_in_final_stage::BuildDepsInFinalStage,
