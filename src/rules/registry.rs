@@ -121,10 +121,12 @@ static RULES: &[&dyn Rule] = &[
     // size
     &d::heavy_final_base_image::HeavyFinalBaseImage,
     // language build advice: tools, runtime image, linking, runtime behaviour
+    &d::node_build_after_dev_dependencies_omitted::NodeBuildAfterDevDependenciesOmitted,
     &d::node_package_manager_not_bundled::NodePackageManagerNotBundled,
     &d::poetry_removed_cli_option::PoetryRemovedCliOption,
     &d::bundler_removed_install_flag::BundlerRemovedInstallFlag,
     &d::dotnet_publish_runtime_mismatch::DotnetPublishRuntimeMismatch,
+    &d::wrapper_files_not_copied::WrapperFilesNotCopied,
     &d::pip_install_into_externally_managed_python::PipInstallIntoExternallyManagedPython,
     &d::jdk_as_runtime::JdkAsRuntime,
     &d::build_deps_in_final_stage::BuildDepsInFinalStage,

@@ -172,12 +172,7 @@ impl Rule for DotnetPublishRuntimeMismatch {
                     continue;
                 }
                 let at = published.word.as_ref().map_or(no_restore.span, |w| w.span);
-                hits.push((
-                    at,
-                    sub.value.clone(),
-                    restore_sub.span,
-                    restored.is_empty(),
-                ));
+                hits.push((at, sub.value.clone(), restore_sub.span, restored.is_empty()));
             }
         }
         let Some((at, sub, restore, plain)) = hits.first().cloned() else {
