@@ -93,6 +93,15 @@ impl Rule for NodeBuildAfterDevDependenciesOmitted {
         }) {
             return;
         }
+        let copies_yarnrc = super::earlier_steps::earlier_instructions(cx)
+            .iter()
+            .any(|&i| {
+                cx.instruction(i).is_some_and(|ins| {
+                    matches!(ins.kind, Kind::Copy | Kind::Add)
+                        && (ins.logical.text.contains(".yarnrc.yml")
+                            || ins.logical.text.contains(".yarn/"))
+                })
+            });
         for (si, script) in cx.scripts().iter().enumerate() {
             for (ci, cmd) in script.commands.iter().enumerate() {
                 if !is_node_build(cmd) {
@@ -105,8 +114,18 @@ impl Rule for NodeBuildAfterDevDependenciesOmitted {
                         continue;
                     };
                     if let Some(n) = node_install(s.script, s.index, s.cmd, &state.scope) {
+                        // Yarn 2 and later ignore `NODE_ENV`: only flags count
+                        let berry = n.tool == "yarn"
+                            && (s.cmd.args.iter().any(|w| w.value == "--immutable")
+                                || copies_yarnrc);
+                        let flagged = s.cmd.args.iter().any(|w| {
+                            matches!(
+                                w.value.as_str(),
+                                "--production" | "--prod" | "--production=true"
+                            )
+                        });
                         last = Some((
-                            n.production,
+                            n.production && (!berry || flagged),
                             n.name.span.cover(n.sub.map_or(n.name.span, |w| w.span)),
                         ));
                         added = false;
@@ -186,6 +205,8 @@ mod tests {
             "FROM node:22 AS deps\nRUN npm ci --omit=dev\nFROM node:22\nRUN npm ci && npm run build\n",
             "FROM node:22\nRUN npm ci --omit=dev\nONBUILD RUN npm run build\n",
             "FROM node:22\nRUN npm ci --omit=dev && npm start\n",
+            "FROM node:22\nENV NODE_ENV=production\nCOPY package.json yarn.lock .yarnrc.yml ./\nRUN yarn install\nCOPY . .\nRUN yarn build\n",
+            "FROM node:22\nENV NODE_ENV=production\nCOPY . .\nRUN yarn install --immutable && yarn build\n",
         ] {
             passes("IL3401", text);
         }
