@@ -3,6 +3,7 @@
 //! the way BuildKit would for a given set of build arguments and target.
 
 mod image_ref;
+pub mod roles;
 mod scope;
 
 pub use image_ref::{ImageRef, RefError};

@@ -10,10 +10,12 @@ pub mod apt;
 pub mod args;
 pub mod cache;
 pub mod deps;
+pub mod linking;
 pub mod nested;
 pub mod npm;
 mod parse;
 pub mod pip;
+pub mod process;
 pub mod rpm;
 mod word;
 

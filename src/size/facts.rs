@@ -190,7 +190,10 @@ pub fn by_pattern(r: &ImageRef) -> Facts {
         };
     }
     if name.starts_with("cgr.dev/chainguard/") {
-        let dev = tag_has(r, "-dev") || tag_has(r, "latest-dev");
+        // `wolfi-base`, `busybox` and `bash` are the images with a shell
+        let dev = tag_has(r, "-dev")
+            || tag_has(r, "latest-dev")
+            || matches!(r.basename(), "wolfi-base" | "busybox" | "bash");
         return Facts {
             family: Some(if dev {
                 Family::Minimal
@@ -263,7 +266,8 @@ pub fn by_pattern(r: &ImageRef) -> Facts {
             } else {
                 DefaultUser::NonRoot("1001")
             }),
-            shell: Some(!rest.ends_with("-micro")),
+            // UBI micro has no package manager, but bash and coreutils
+            shell: Some(true),
             ca_certificates: Some(true),
         };
     }
@@ -408,6 +412,11 @@ mod tests {
     fn shells_and_certificates() {
         assert_eq!(f("gcr.io/distroless/static").shell, Some(false));
         assert_eq!(f("gcr.io/distroless/static:debug").shell, Some(true));
+        assert_eq!(f("cgr.dev/chainguard/wolfi-base").shell, Some(true));
+        assert_eq!(
+            f("registry.access.redhat.com/ubi9/ubi-micro:latest").shell,
+            Some(true)
+        );
         assert_eq!(f("busybox").ca_certificates, Some(false));
         assert_eq!(f("debian:bookworm-slim").ca_certificates, Some(false));
         assert_eq!(f("alpine").ca_certificates, Some(true));

@@ -6,6 +6,7 @@ pub mod estimate;
 pub mod facts;
 pub mod refresh;
 pub mod report;
+pub mod system;
 pub mod table;
 
 pub use estimate::{Estimate, Options, Program, estimate, render_bytes};

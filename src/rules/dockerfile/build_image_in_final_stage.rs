@@ -67,41 +67,21 @@ pub(crate) struct Found {
     pub root_base: Option<crate::source::Span>,
 }
 
-/// A development, test or CI target, by its stage name or its path.
+/// A development, test or CI target, by its stage name or its path,
+/// unless the rule's `check-dev-targets` option is set.
 pub(crate) fn is_dev_target(cx: &Context<'_>, target: &crate::graph::Stage) -> bool {
-    const DEV: [&str; 9] = [
-        "dev",
-        "debug",
-        "test",
-        "tests",
-        "ci",
-        "lint",
-        "e2e",
-        "devcontainer",
-        ".devcontainer",
-    ];
-    if target
-        .name
-        .as_deref()
-        .is_some_and(|n| n.split(['-', '_']).any(|p| DEV.contains(&p)))
-    {
-        return true;
-    }
-    // Dockerfiles for tests and development environments, by their path
-    let path = cx.file().path.to_string_lossy().to_ascii_lowercase();
-    if path
-        .split(['/', '\\'])
-        .flat_map(|p| p.split("__"))
-        .any(|p| DEV.contains(&p))
-    {
-        return true;
-    }
-    false
+    !super::final_image::option_bool(cx, META.name, "check-dev-targets")
+        && crate::graph::roles::is_dev_target(&cx.file().path, target)
 }
 
 pub(crate) fn find(cx: &Context<'_>, build: &Build) -> Option<Found> {
     let target = build.target_stage()?;
     if is_dev_target(cx, target) {
+        return None;
+    }
+    if build.stages.len() == 1
+        && super::final_image::option_bool(cx, META.name, "allow-single-stage")
+    {
         return None;
     }
     let chain = build.chain(target.index);
@@ -255,5 +235,35 @@ mod tests {
             "IL5001",
             "FROM node:22\nRUN npm ci\nCMD [\"node\", \"server.js\"]\n",
         );
+        // a test Dockerfile, by its name
+        let report = crate::lint::lint_text(
+            "docker/Dockerfile.test",
+            "FROM golang:1.22\nRUN go build -o /app .\nCMD [\"/app\"]\n",
+            &crate::lint::LintSettings {
+                selection: crate::rules::Selection::only(&["IL5001".to_string()]).unwrap(),
+                ..crate::lint::LintSettings::default()
+            },
+        );
+        assert!(report.findings.is_empty());
+    }
+
+    #[test]
+    fn options_allow_single_stage_files_and_check_dev_targets() {
+        let with = |json: serde_json::Value, text: &str| {
+            let mut options = crate::rules::RuleOptions::default();
+            options
+                .per_rule
+                .insert("build-image-in-final-stage".into(), json);
+            check_with("IL5001", &options, text).len()
+        };
+        let single = "FROM golang:1.22\nRUN go build -o /app .\nCMD [\"/app\"]\n";
+        assert_eq!(with(serde_json::json!({}), single), 1);
+        assert_eq!(
+            with(serde_json::json!({"allow-single-stage": true}), single),
+            0
+        );
+        let dev = "FROM golang:1.22 AS dev\nRUN go build ./...\nCMD [\"/app\"]\n";
+        assert_eq!(with(serde_json::json!({}), dev), 0);
+        assert_eq!(with(serde_json::json!({"check-dev-targets": true}), dev), 1);
     }
 }

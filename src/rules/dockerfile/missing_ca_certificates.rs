@@ -32,14 +32,6 @@ fn is_ca_path(p: &str) -> bool {
         || p.ends_with(".pem") && p.contains("ca")
 }
 
-fn is_archive(p: &str) -> bool {
-    [
-        ".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tar.zst",
-    ]
-    .iter()
-    .any(|e| p.ends_with(e))
-}
-
 impl Rule for MissingCaCertificates {
     fn meta(&self) -> &'static Meta {
         &META
@@ -70,17 +62,25 @@ impl Rule for MissingCaCertificates {
         if !built {
             return;
         }
-        let has_bundle = copies.iter().any(|c| {
-            is_ca_path(&c.dest)
-                || c.sources.iter().any(|s| is_ca_path(s))
-                // a root file system copied from a stage or unpacked
-                || (c.dest == "/" && (c.from.is_some() || c.sources.iter().any(|s| is_archive(s))))
-        }) || target
-            .config
-            .env
-            .vars()
-            .iter()
-            .any(|v| v.name == "SSL_CERT_FILE" || v.name == "SSL_CERT_DIR");
+        // the program comes from a Go or Rust build in the file
+        let go_or_rust = copies.iter().any(|c| {
+            super::built_programs::from_stage(c)
+                .is_some_and(|s| !super::built_programs::programs(cx, build, s).is_empty())
+        });
+        if !go_or_rust {
+            return;
+        }
+        // a root file system copied from a stage or unpacked
+        let has_bundle = super::final_image::has_root_filesystem(copies)
+            || copies
+                .iter()
+                .any(|c| is_ca_path(&c.dest) || c.sources.iter().any(|s| is_ca_path(s)))
+            || target
+                .config
+                .env
+                .vars()
+                .iter()
+                .any(|v| v.name == "SSL_CERT_FILE" || v.name == "SSL_CERT_DIR");
         if has_bundle {
             return;
         }

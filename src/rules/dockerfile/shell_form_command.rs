@@ -21,7 +21,7 @@ const META: Meta = Meta {
 
 /// The exec form of a shell command, when it is a single plain command
 /// whose words need no shell.
-fn exec_form(text: &str) -> Option<String> {
+pub(crate) fn exec_form(text: &str) -> Option<String> {
     let script = Script::from_text(
         text.to_string(),
         vec![(0, 0)],
