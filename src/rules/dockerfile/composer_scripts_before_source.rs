@@ -49,11 +49,11 @@ impl Rule for ComposerScriptsBeforeSource {
         let Some(stage) = build.stages.get(state.stage) else {
             return;
         };
-        let earlier: Vec<_> = build
-            .chain(state.stage)
-            .into_iter()
-            .filter_map(|s| build.stages.get(s))
-            .flat_map(|s| s.config.copies.iter())
+        // a stage's copies include those of its `FROM` parents
+        let earlier: Vec<_> = stage
+            .config
+            .copies
+            .iter()
             .filter(|c| c.instruction < current && c.from.is_none())
             .collect();
         // a dependency layer: the manifest copied, the source not yet

@@ -94,10 +94,11 @@ impl Rule for WrapperFilesNotCopied {
             return;
         }
         let build = cx.build();
+        // a stage's copies include those of its `FROM` parents
         let copies: Vec<_> = build
-            .chain(state.stage)
+            .stages
+            .get(state.stage)
             .into_iter()
-            .filter_map(|s| build.stages.get(s))
             .flat_map(|s| s.config.copies.iter())
             .filter(|c| c.instruction < current)
             .collect();
