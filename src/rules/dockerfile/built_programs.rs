@@ -3,8 +3,8 @@
 //! library), and trees of installed packages (`node_modules`, virtual
 //! environments, `site-packages`).
 
-use super::final_image::{root_image, source_brings};
-use crate::graph::{Build, CopyDest, EdgeTarget, join_path};
+use super::final_image::{root_base_span, root_image, source_brings};
+use crate::graph::{Build, CopyDest, EdgeTarget, ImageRef, join_path};
 use crate::rules::Context;
 use crate::shell::args::Args as ShellArgs;
 use crate::shell::linking::{cargo_build, go_build, is_static_or_foreign_target};
@@ -394,6 +394,62 @@ pub fn brings(copy: &CopyDest, p: &Program) -> bool {
             }
         })
     })
+}
+
+/// A program built in one stage and copied into an image the file builds.
+pub struct Shipped<'b> {
+    /// The leaf stage (an image the file builds) it is copied into.
+    pub leaf: usize,
+    /// The external image the leaf runs on.
+    pub runtime: ImageRef,
+    /// The copy that brings it.
+    pub copy: &'b CopyDest,
+    /// The stage that builds it.
+    pub builder: usize,
+    pub program: Program,
+}
+
+impl Shipped<'_> {
+    /// Labels for a finding: the copy that brings the program, and the
+    /// runtime base image (`what` says what that image has).
+    pub fn labels(&self, cx: &Context<'_>, build: &Build, what: String) -> Vec<(Span, String)> {
+        let copy = cx.instruction(self.copy.instruction).map(|i| {
+            (
+                i.head_span(cx.text()),
+                "the program is copied here".to_string(),
+            )
+        });
+        let base = root_base_span(build, self.leaf).map(|s| (s, what));
+        copy.into_iter().chain(base).collect()
+    }
+}
+
+/// Every program of the file's build stages that a `COPY --from` brings
+/// into a leaf image running on an external base, each copy once.
+pub fn shipped<'b>(cx: &Context<'_>, build: &'b Build) -> Vec<Shipped<'b>> {
+    let mut out = Vec::new();
+    for leaf in build.leaves() {
+        let (Some(runtime), Some(stage)) = (root_image(build, leaf), build.stages.get(leaf)) else {
+            continue;
+        };
+        for copy in &stage.config.copies {
+            let Some(builder) = from_stage(copy) else {
+                continue;
+            };
+            for program in programs(cx, build, builder) {
+                if brings(copy, &program) {
+                    out.push(Shipped {
+                        leaf,
+                        runtime: runtime.clone(),
+                        copy,
+                        builder,
+                        program,
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The stage a copy comes from, if it is a stage of the file.

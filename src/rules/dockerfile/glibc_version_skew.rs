@@ -1,4 +1,4 @@
-use super::built_programs::{Linking, brings, from_stage, programs};
+use super::built_programs::{Linking, shipped};
 use super::final_image::{root_base_span, root_image};
 use super::rust_glibc_binary_on_static_base::command_text;
 use crate::graph::Build;
@@ -29,76 +29,57 @@ impl Rule for GlibcVersionSkew {
 
     fn check_build(&self, cx: &mut Context<'_>, build: &Build) {
         let mut reported = BTreeSet::new();
-        for leaf in build.leaves() {
-            let Some(runtime) = root_image(build, leaf) else {
+        for sh in shipped(cx, build) {
+            let p = &sh.program;
+            let (Some(have), Some(builder)) = (glibc(&sh.runtime), root_image(build, sh.builder))
+            else {
                 continue;
             };
-            let Some(have) = glibc(&runtime) else {
+            let Some(built) = glibc(&builder) else {
                 continue;
             };
-            let Some(stage) = build.stages.get(leaf) else {
+            if built.version <= have.version
+                || p.linking != Linking::Glibc
+                || !reported.insert((p.span.start, sh.leaf))
+            {
                 continue;
-            };
-            for copy in &stage.config.copies {
-                let Some(s) = from_stage(copy) else { continue };
-                let Some(builder) = root_image(build, s) else {
-                    continue;
-                };
-                let Some(built) = glibc(&builder) else {
-                    continue;
-                };
-                if built.version <= have.version {
-                    continue;
-                }
-                for p in programs(cx, build, s) {
-                    if p.linking != Linking::Glibc || !brings(copy, &p) {
-                        continue;
-                    }
-                    if !reported.insert((p.span.start, leaf)) {
-                        continue;
-                    }
-                    // glibc 2.34 merged libpthread and re-versioned symbols
-                    let certain = built.exact && have.exact;
-                    let across_234 = built.version >= (2, 34) && have.version < (2, 34);
-                    let copy_at = cx
-                        .instruction(copy.instruction)
-                        .map(|i| i.head_span(cx.text()));
-                    let base_at = root_base_span(build, leaf);
-                    let builder_at = root_base_span(build, s);
-                    let mut r = cx
-                        .report(
-                            p.span,
-                            format!(
-                                "`{}` links glibc {} ({}), but the image runs it on glibc {} ({})",
-                                command_text(cx.text(), p.span),
-                                built.render(),
-                                built.suite,
-                                have.render(),
-                                have.suite
-                            ),
-                        )
-                        .help(format!(
-                            "build on the runtime's release (a `{}` tag of the builder image), or run on a release at least as new as the builder's",
-                            have.suite
-                        ));
-                    if !(certain && across_234) {
-                        r = r.severity(Severity::Info);
-                    }
-                    if let Some(span) = builder_at {
-                        let how = if built.exact { "" } else { " by default" };
-                        r = r.label(
-                            span,
-                            format!("`{}` is {}{how}", builder.original, built.suite),
-                        );
-                    }
-                    if let Some(span) = copy_at {
-                        r = r.label(span, "the program is copied here");
-                    }
-                    if let Some(span) = base_at {
-                        r = r.label(span, format!("`{}` is {}", runtime.original, have.suite));
-                    }
-                    let _ = r;
-                }
+            }
+            // glibc 2.34 merged libpthread and re-versioned symbols
+            let certain = built.exact && have.exact;
+            let across_234 = built.version >= (2, 34) && have.version < (2, 34);
+            let labels = sh.labels(
+                cx,
+                build,
+                format!("`{}` is {}", sh.runtime.original, have.suite),
+            );
+            let mut r = cx
+                .report(
+                    p.span,
+                    format!(
+                        "`{}` links glibc {} ({}), but the image runs it on glibc {} ({})",
+                        command_text(cx.text(), p.span),
+                        built.render(),
+                        built.suite,
+                        have.render(),
+                        have.suite
+                    ),
+                )
+                .help(format!(
+                    "build on the runtime's release (a `{}` tag of the builder image), or run on a release at least as new as the builder's",
+                    have.suite
+                ));
+            if !(certain && across_234) {
+                r = r.severity(Severity::Info);
+            }
+            if let Some(span) = root_base_span(build, sh.builder) {
+                let how = if built.exact { "" } else { " by default" };
+                r = r.label(
+                    span,
+                    format!("`{}` is {}{how}", builder.original, built.suite),
+                );
+            }
+            for (span, text) in labels {
+                r = r.label(span, text);
             }
         }
     }

@@ -1,5 +1,4 @@
-use super::built_programs::{Lang, Linking, brings, from_stage, programs};
-use super::final_image::{root_base_span, root_image};
+use super::built_programs::{Lang, Linking, shipped};
 use crate::fix::{Edit, Fix};
 use crate::graph::Build;
 use crate::rules::*;
@@ -29,65 +28,46 @@ impl Rule for GoCgoBinaryOnStaticBase {
 
     fn check_build(&self, cx: &mut Context<'_>, build: &Build) {
         let mut reported = BTreeSet::new();
-        for leaf in build.leaves() {
-            let Some(runtime) = root_image(build, leaf) else {
+        for sh in shipped(cx, build) {
+            let p = &sh.program;
+            let Some(runtime_libc) = libc(&sh.runtime) else {
                 continue;
             };
-            let Some(runtime_libc) = libc(&runtime) else {
-                continue;
+            let fails = match p.linking {
+                Linking::Glibc => matches!(runtime_libc, Libc::None | Libc::Musl),
+                Linking::Musl => runtime_libc == Libc::None,
+                _ => false,
             };
-            let Some(stage) = build.stages.get(leaf) else {
+            if p.lang != Lang::Go || !fails || !reported.insert(p.span.start) {
                 continue;
+            }
+            let built_with = if p.linking == Linking::Glibc {
+                "glibc"
+            } else {
+                "musl"
             };
-            for copy in &stage.config.copies {
-                let Some(s) = from_stage(copy) else { continue };
-                for p in programs(cx, build, s) {
-                    if p.lang != Lang::Go || !brings(copy, &p) {
-                        continue;
-                    }
-                    let fails = match p.linking {
-                        Linking::Glibc => matches!(runtime_libc, Libc::None | Libc::Musl),
-                        Linking::Musl => runtime_libc == Libc::None,
-                        _ => false,
-                    };
-                    if !fails || !reported.insert(p.span.start) {
-                        continue;
-                    }
-                    let built_with = if p.linking == Linking::Glibc {
-                        "glibc"
-                    } else {
-                        "musl"
-                    };
-                    let fix = (!p.cgo_set).then(|| {
-                        Fix::unsafe_(
-                            "build with `CGO_ENABLED=0`",
-                            vec![Edit::insert(p.start, "CGO_ENABLED=0 ")],
-                        )
-                    });
-                    let copy_at = cx
-                        .instruction(copy.instruction)
-                        .map(|i| i.head_span(cx.text()));
-                    let base_at = root_base_span(build, leaf);
-                    let mut r = cx
-                        .report(
-                            p.span,
-                            format!(
-                                "`go build` links against {built_with} (cgo is on), which the image it is copied into lacks"
-                            ),
-                        )
-                        .help("build with `CGO_ENABLED=0`; if the program needs cgo, link statically or run it on `gcr.io/distroless/base-debian12`")
-                        .maybe_fix(fix);
-                    if let Some(span) = copy_at {
-                        r = r.label(span, "the program is copied here");
-                    }
-                    if let Some(span) = base_at {
-                        r = r.label(
-                            span,
-                            format!("`{}` has {}", runtime.original, runtime_libc.name()),
-                        );
-                    }
-                    let _ = r;
-                }
+            let fix = (!p.cgo_set).then(|| {
+                Fix::unsafe_(
+                    "build with `CGO_ENABLED=0`",
+                    vec![Edit::insert(p.start, "CGO_ENABLED=0 ")],
+                )
+            });
+            let labels = sh.labels(
+                cx,
+                build,
+                format!("`{}` has {}", sh.runtime.original, runtime_libc.name()),
+            );
+            let mut r = cx
+                .report(
+                    p.span,
+                    format!(
+                        "`go build` links against {built_with} (cgo is on), which the image it is copied into lacks"
+                    ),
+                )
+                .help("build with `CGO_ENABLED=0`; if the program needs cgo, link statically or run it on `gcr.io/distroless/base-debian12`")
+                .maybe_fix(fix);
+            for (span, text) in labels {
+                r = r.label(span, text);
             }
         }
     }

@@ -1,5 +1,4 @@
-use super::built_programs::{Lang, Linking, brings, from_stage, programs};
-use super::final_image::{root_base_span, root_image};
+use super::built_programs::{Lang, Linking, shipped};
 use crate::graph::Build;
 use crate::rules::*;
 use crate::size::system::{Libc, libc};
@@ -38,62 +37,43 @@ impl Rule for RustGlibcBinaryOnStaticBase {
 
     fn check_build(&self, cx: &mut Context<'_>, build: &Build) {
         let mut reported = BTreeSet::new();
-        for leaf in build.leaves() {
-            let Some(runtime) = root_image(build, leaf) else {
-                continue;
-            };
-            let Some(runtime_libc) = libc(&runtime) else {
+        for sh in shipped(cx, build) {
+            let p = &sh.program;
+            let Some(runtime_libc) = libc(&sh.runtime) else {
                 continue;
             };
             // busybox's glibc variant has no libgcc_s, which Rust programs need
-            let lacks =
-                matches!(runtime_libc, Libc::None | Libc::Musl) || runtime.basename() == "busybox";
-            let Some(stage) = build.stages.get(leaf) else {
-                continue;
+            let lacks = matches!(runtime_libc, Libc::None | Libc::Musl)
+                || sh.runtime.basename() == "busybox";
+            let fails = match p.linking {
+                Linking::Glibc => lacks,
+                Linking::Musl => runtime_libc == Libc::None,
+                _ => false,
             };
-            for copy in &stage.config.copies {
-                let Some(s) = from_stage(copy) else { continue };
-                for p in programs(cx, build, s) {
-                    if p.lang != Lang::Rust || !brings(copy, &p) {
-                        continue;
-                    }
-                    let fails = match p.linking {
-                        Linking::Glibc => lacks,
-                        Linking::Musl => runtime_libc == Libc::None,
-                        _ => false,
-                    };
-                    if !fails || !reported.insert(p.span.start) {
-                        continue;
-                    }
-                    let linked = if p.linking == Linking::Glibc {
-                        "glibc"
-                    } else {
-                        "musl"
-                    };
-                    let copy_at = cx
-                        .instruction(copy.instruction)
-                        .map(|i| i.head_span(cx.text()));
-                    let base_at = root_base_span(build, leaf);
-                    let mut r = cx
-                        .report(
-                            p.span,
-                            format!(
-                                "`{}` links against {linked}, which the image it is copied into lacks",
-                                command_text(cx.text(), p.span),
-                            ),
-                        )
-                        .help("build for `x86_64-unknown-linux-musl` (`--target`, after `rustup target add`), or run the program on `gcr.io/distroless/cc-debian12`");
-                    if let Some(span) = copy_at {
-                        r = r.label(span, "the program is copied here");
-                    }
-                    if let Some(span) = base_at {
-                        r = r.label(
-                            span,
-                            format!("`{}` has {}", runtime.original, runtime_libc.name()),
-                        );
-                    }
-                    let _ = r;
-                }
+            if p.lang != Lang::Rust || !fails || !reported.insert(p.span.start) {
+                continue;
+            }
+            let linked = if p.linking == Linking::Glibc {
+                "glibc"
+            } else {
+                "musl"
+            };
+            let labels = sh.labels(
+                cx,
+                build,
+                format!("`{}` has {}", sh.runtime.original, runtime_libc.name()),
+            );
+            let mut r = cx
+                .report(
+                    p.span,
+                    format!(
+                        "`{}` links against {linked}, which the image it is copied into lacks",
+                        command_text(cx.text(), p.span),
+                    ),
+                )
+                .help("build for `x86_64-unknown-linux-musl` (`--target`, after `rustup target add`), or run the program on `gcr.io/distroless/cc-debian12`");
+            for (span, text) in labels {
+                r = r.label(span, text);
             }
         }
     }
