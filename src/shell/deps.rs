@@ -590,7 +590,8 @@ const PNPM_OPTIONS: &[&str] = &[
     "--config",
 ];
 
-const UV_OPTIONS: &[&str] = &[
+/// Options of `uv` that take a value.
+pub(crate) const UV_OPTIONS: &[&str] = &[
     "--extra",
     "--group",
     "--only-group",
@@ -614,6 +615,10 @@ const UV_OPTIONS: &[&str] = &[
     "--exclude-newer",
     "-o",
     "--output-file",
+    "--with",
+    "--with-requirements",
+    "--with-editable",
+    "--env-file",
 ];
 
 const POETRY_OPTIONS: &[&str] = &[

@@ -12,6 +12,7 @@ use crate::shell::{Script, SimpleCommand, deps};
 use crate::size::facts;
 use crate::size::system::{Libc, libc};
 use crate::source::Span;
+use crate::syntax::{Args as InsArgs, Instruction};
 
 /// The language of a built program.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -450,6 +451,54 @@ pub fn shipped<'b>(cx: &Context<'_>, build: &'b Build) -> Vec<Shipped<'b>> {
         }
     }
     out
+}
+
+/// A `COPY --from=<stage>` of a stage that runs on an external image.
+pub struct StageCopy<'b> {
+    /// The stage that copies.
+    pub stage: usize,
+    /// The external image that stage runs on.
+    pub runtime: ImageRef,
+    pub copy: &'b CopyDest,
+    /// The stage copied from.
+    pub from: usize,
+}
+
+/// Every stage's own copies from other stages (inherited copies are the
+/// parent stage's and are listed there).
+pub fn stage_copies(build: &Build) -> Vec<StageCopy<'_>> {
+    let mut out = Vec::new();
+    for stage in &build.stages {
+        let Some(runtime) = root_image(build, stage.index) else {
+            continue;
+        };
+        for copy in &stage.config.copies {
+            if !stage.instructions().contains(&copy.instruction) {
+                continue;
+            }
+            if let Some(from) = from_stage(copy) {
+                out.push(StageCopy {
+                    stage: stage.index,
+                    runtime: runtime.clone(),
+                    copy,
+                    from,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Where a finding about what a `COPY` brings points: its first source.
+pub fn first_source_span(ins: &Instruction) -> Span {
+    match &ins.args {
+        InsArgs::Paths(p) => p
+            .words
+            .split_last()
+            .and_then(|(_, srcs)| srcs.first())
+            .map_or(ins.keyword.span, |w| w.span),
+        _ => ins.keyword.span,
+    }
 }
 
 /// The stage a copy comes from, if it is a stage of the file.

@@ -1,9 +1,8 @@
-use super::built_programs::{from_stage, trees};
+use super::built_programs::{first_source_span, stage_copies, trees};
 use super::final_image::{root_base_span, root_image};
 use crate::graph::Build;
 use crate::rules::*;
 use crate::size::system::{Libc, libc};
-use crate::syntax::Args;
 
 /// IL5304
 pub struct NativeDepsCopiedAcrossLibc;
@@ -27,73 +26,52 @@ impl Rule for NativeDepsCopiedAcrossLibc {
     }
 
     fn check_build(&self, cx: &mut Context<'_>, build: &Build) {
-        for (li, stage) in build.stages.iter().enumerate() {
-            // only the stage's own copies: inherited ones are its parent's
-            let Some(runtime) = root_image(build, li) else {
+        for sc in stage_copies(build) {
+            let (Some(runtime_libc), Some(builder)) =
+                (libc(&sc.runtime), root_image(build, sc.from))
+            else {
                 continue;
             };
-            let Some(runtime_libc) = libc(&runtime) else {
+            let Some(builder_libc) = libc(&builder) else {
                 continue;
             };
-            for copy in stage
-                .config
-                .copies
-                .iter()
-                .filter(|c| stage.instructions().contains(&c.instruction))
-            {
-                let Some(s) = from_stage(copy) else { continue };
-                let Some(builder) = root_image(build, s) else {
-                    continue;
-                };
-                let Some(builder_libc) = libc(&builder) else {
-                    continue;
-                };
-                if builder_libc == runtime_libc || builder_libc == Libc::None {
-                    continue;
-                }
-                let found = trees(cx, build, s, copy);
-                let Some(tree) = found.first() else { continue };
-                let Some(ins) = cx.instruction(copy.instruction) else {
-                    continue;
-                };
-                let at = match &ins.args {
-                    Args::Paths(p) => p
-                        .words
-                        .split_last()
-                        .and_then(|(_, srcs)| srcs.first())
-                        .map_or(ins.keyword.span, |w| w.span),
-                    _ => ins.keyword.span,
-                };
-                let builder_at = root_base_span(build, s);
-                let base_at = root_base_span(build, li);
-                let runtime_has = match runtime_libc {
-                    Libc::None => "an image without a C library".to_string(),
-                    l => format!("a {} image", l.name()),
-                };
-                let mut r = cx
-                    .report(
-                        at,
-                        format!(
-                            "{} installed on {} is copied into {runtime_has}",
-                            tree.name(),
-                            builder_libc.name()
-                        ),
-                    )
-                    .help("install the packages in a stage built on the runtime's image family, or use a runtime with the builder's C library");
-                if let Some(span) = builder_at {
-                    r = r.label(
-                        span,
-                        format!("`{}` has {}", builder.original, builder_libc.name()),
-                    );
-                }
-                if let Some(span) = base_at {
-                    r = r.label(
-                        span,
-                        format!("`{}` has {}", runtime.original, runtime_libc.name()),
-                    );
-                }
-                let _ = r;
+            if builder_libc == runtime_libc || builder_libc == Libc::None {
+                continue;
             }
+            let found = trees(cx, build, sc.from, sc.copy);
+            let Some(tree) = found.first() else { continue };
+            let Some(at) = cx.instruction(sc.copy.instruction).map(first_source_span) else {
+                continue;
+            };
+            let builder_at = root_base_span(build, sc.from);
+            let base_at = root_base_span(build, sc.stage);
+            let runtime_has = match runtime_libc {
+                Libc::None => "an image without a C library".to_string(),
+                l => format!("a {} image", l.name()),
+            };
+            let mut r = cx
+                .report(
+                    at,
+                    format!(
+                        "{} installed on {} is copied into {runtime_has}",
+                        tree.name(),
+                        builder_libc.name()
+                    ),
+                )
+                .help("install the packages in a stage built on the runtime's image family, or use a runtime with the builder's C library");
+            if let Some(span) = builder_at {
+                r = r.label(
+                    span,
+                    format!("`{}` has {}", builder.original, builder_libc.name()),
+                );
+            }
+            if let Some(span) = base_at {
+                r = r.label(
+                    span,
+                    format!("`{}` has {}", sc.runtime.original, runtime_libc.name()),
+                );
+            }
+            let _ = r;
         }
     }
 }

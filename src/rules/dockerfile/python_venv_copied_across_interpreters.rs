@@ -1,11 +1,9 @@
-use super::built_programs::{Tree, from_stage, trees};
+use super::built_programs::{Tree, first_source_span, stage_copies, trees};
 use super::final_image::{root_base_span, root_image};
 use crate::graph::Build;
 use crate::rules::*;
 use crate::shell::args::Args as ShellArgs;
 use crate::size::system::python;
-use crate::source::Span;
-use crate::syntax::Args;
 
 /// IL5305
 pub struct PythonVenvCopiedAcrossInterpreters;
@@ -37,79 +35,61 @@ impl Rule for PythonVenvCopiedAcrossInterpreters {
     }
 
     fn check_build(&self, cx: &mut Context<'_>, build: &Build) {
-        for (li, stage) in build.stages.iter().enumerate() {
-            let Some(runtime) = root_image(build, li) else {
+        for sc in stage_copies(build) {
+            let (runtime, copy, s) = (&sc.runtime, sc.copy, sc.from);
+            let Some(have) = python(runtime) else {
                 continue;
             };
-            let Some(have) = python(&runtime) else {
+            if !trees(cx, build, s, copy).contains(&Tree::Python) {
                 continue;
-            };
-            for copy in stage
-                .config
-                .copies
-                .iter()
-                .filter(|c| stage.instructions().contains(&c.instruction))
-            {
-                let Some(s) = from_stage(copy) else { continue };
-                if !trees(cx, build, s, copy).contains(&Tree::Python) {
-                    continue;
-                }
-                let builder = root_image(build, s);
-                let built = builder.as_ref().and_then(python);
-                let in_path = copy.sources.iter().find_map(|p| version_in_path(p));
-                let message = match (&built, in_path) {
-                    (_, Some(v)) if v != have.version => format!(
-                        "packages for Python {}.{} are copied into an image with Python {}.{}",
-                        v.0, v.1, have.version.0, have.version.1
-                    ),
-                    (Some(b), _) if b.version != have.version => format!(
-                        "a virtual environment of Python {}.{} is copied into an image with Python {}.{}",
-                        b.version.0, b.version.1, have.version.0, have.version.1
-                    ),
-                    (Some(b), _) if b.path != have.path && !linked(cx, build, s, have.path) => {
-                        format!(
-                            "the virtual environment points at `{}`, which the image does not have",
-                            b.path
-                        )
-                    }
-                    _ => continue,
-                };
-                let Some(ins) = cx.instruction(copy.instruction) else {
-                    continue;
-                };
-                let at: Span = match &ins.args {
-                    Args::Paths(p) => p
-                        .words
-                        .split_last()
-                        .and_then(|(_, srcs)| srcs.first())
-                        .map_or(ins.keyword.span, |w| w.span),
-                    _ => ins.keyword.span,
-                };
-                let builder_at = root_base_span(build, s);
-                let base_at = root_base_span(build, li);
-                let mut r = cx
-                    .report(at, message)
-                    .help("build the environment on the runtime's Python (the same `python:X.Y` image, or the same interpreter path)");
-                if let (Some(span), Some(b), Some(img)) = (builder_at, &built, &builder) {
-                    r = r.label(
-                        span,
-                        format!(
-                            "`{}` has Python {}.{}",
-                            img.original, b.version.0, b.version.1
-                        ),
-                    );
-                }
-                if let Some(span) = base_at {
-                    r = r.label(
-                        span,
-                        format!(
-                            "`{}` has Python {}.{} at `{}`",
-                            runtime.original, have.version.0, have.version.1, have.path
-                        ),
-                    );
-                }
-                let _ = r;
             }
+            let builder = root_image(build, s);
+            let built = builder.as_ref().and_then(python);
+            let in_path = copy.sources.iter().find_map(|p| version_in_path(p));
+            let message = match (&built, in_path) {
+                (_, Some(v)) if v != have.version => format!(
+                    "packages for Python {}.{} are copied into an image with Python {}.{}",
+                    v.0, v.1, have.version.0, have.version.1
+                ),
+                (Some(b), _) if b.version != have.version => format!(
+                    "a virtual environment of Python {}.{} is copied into an image with Python {}.{}",
+                    b.version.0, b.version.1, have.version.0, have.version.1
+                ),
+                (Some(b), _) if b.path != have.path && !linked(cx, build, s, have.path) => {
+                    format!(
+                        "the virtual environment points at `{}`, which the image does not have",
+                        b.path
+                    )
+                }
+                _ => continue,
+            };
+            let Some(at) = cx.instruction(copy.instruction).map(first_source_span) else {
+                continue;
+            };
+            let builder_at = root_base_span(build, s);
+            let base_at = root_base_span(build, sc.stage);
+            let mut r = cx
+                .report(at, message)
+                .help("build the environment on the runtime's Python (the same `python:X.Y` image, or the same interpreter path)");
+            if let (Some(span), Some(b), Some(img)) = (builder_at, &built, &builder) {
+                r = r.label(
+                    span,
+                    format!(
+                        "`{}` has Python {}.{}",
+                        img.original, b.version.0, b.version.1
+                    ),
+                );
+            }
+            if let Some(span) = base_at {
+                r = r.label(
+                    span,
+                    format!(
+                        "`{}` has Python {}.{} at `{}`",
+                        runtime.original, have.version.0, have.version.1, have.path
+                    ),
+                );
+            }
+            let _ = r;
         }
     }
 }

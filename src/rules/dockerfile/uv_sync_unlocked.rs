@@ -3,7 +3,7 @@ use super::lang::{checks_lock_discipline, env};
 use crate::fix::{Edit, Fix};
 use crate::rules::*;
 use crate::shell::args::Args as ShellArgs;
-use crate::shell::deps::Tool;
+use crate::shell::deps::{self, Tool};
 use crate::syntax::{Instruction, Kind};
 
 /// IL3307
@@ -21,30 +21,6 @@ const META: Meta = Meta {
     doc: include_str!("../../../rules/uv-sync-unlocked.md"),
     target: Target::Dockerfile,
 };
-
-/// Options of `uv` that take a value.
-const UV_OPTIONS: &[&str] = &[
-    "--extra",
-    "--group",
-    "--only-group",
-    "--no-group",
-    "--package",
-    "-p",
-    "--python",
-    "--directory",
-    "--project",
-    "--cache-dir",
-    "--index",
-    "--index-url",
-    "--extra-index-url",
-    "--default-index",
-    "--link-mode",
-    "--config-file",
-    "--with",
-    "--with-requirements",
-    "--with-editable",
-    "--env-file",
-];
 
 impl Rule for UvSyncUnlocked {
     fn meta(&self) -> &'static Meta {
@@ -71,7 +47,7 @@ impl Rule for UvSyncUnlocked {
                 if args.program() != "uv" {
                     continue;
                 }
-                let ops = args.operands(UV_OPTIONS);
+                let ops = args.operands(deps::UV_OPTIONS);
                 let Some(sub) = ops.first() else { continue };
                 let on = |n: &str| env::is_on(cx, index, script, ci, n);
                 let skip = match sub.value.as_str() {
