@@ -5,59 +5,128 @@
 use super::{display_path, is_on_image, range};
 use crate::lint::{FileReport, InputError};
 use crate::rules::Finding;
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::io::{self, Write};
+
+/// A finding as the JSON report writes it. Fields are in alphabetical
+/// order, the order the report has always had.
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    category: &'static str,
+    code: &'static str,
+    column: Option<u32>,
+    end_column: Option<u32>,
+    end_line: Option<u32>,
+    file: String,
+    fix: Option<JsonFix<'a>>,
+    help: &'a Option<String>,
+    labels: Vec<JsonLabel<'a>>,
+    line: Option<u32>,
+    message: &'a str,
+    name: &'static str,
+    severity: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subject: Option<Value>,
+}
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    column: u32,
+    line: u32,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    applicability: &'static str,
+    edits: Vec<JsonEdit<'a>>,
+    title: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    column: u32,
+    content: &'a str,
+    end_column: u32,
+    end_line: u32,
+    line: u32,
+}
+
+#[derive(Serialize)]
+struct JsonError<'a> {
+    code: &'static str,
+    column: Option<u32>,
+    file: String,
+    help: &'a Option<String>,
+    line: Option<u32>,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    errors: Vec<JsonError<'a>>,
+    findings: Vec<JsonFinding<'a>>,
+    version: u32,
+}
 
 /// One finding as JSON. An image finding has a `subject` (layer, path,
 /// history entry, config field); one without a place in the Dockerfile
 /// has `null` positions and the image as its `file`.
-pub fn finding_value(r: &FileReport, f: &Finding) -> Value {
-    let file = display_path(&r.file);
+fn json_finding<'a>(r: &FileReport, f: &'a Finding) -> JsonFinding<'a> {
     let on_image = is_on_image(r, f);
     let (s, e) = range(&r.file, f);
-    let labels: Vec<Value> = f
-        .labels
-        .iter()
-        .map(|(span, text)| {
-            let p = r.file.position(span.start);
-            json!({"line": p.line, "column": p.char_column, "message": text})
-        })
-        .collect();
-    let fix = f.fix.as_ref().map(|fix| {
-        json!({
-            "title": fix.title,
-            "applicability": fix.applicability.as_str(),
-            "edits": fix.edits.iter().map(|ed| {
-                let a = r.file.position(ed.span.start);
-                let b = r.file.position(ed.span.end);
-                json!({
-                    "line": a.line, "column": a.char_column,
-                    "end_line": b.line, "end_column": b.char_column,
-                    "content": ed.content,
+    let position = |n: u32| (!on_image).then_some(n);
+    JsonFinding {
+        category: f.rule.category.as_str(),
+        code: f.rule.code,
+        column: position(s.char_column),
+        end_column: position(e.char_column),
+        end_line: position(e.line),
+        file: display_path(&r.file),
+        fix: f.fix.as_ref().map(|fix| JsonFix {
+            applicability: fix.applicability.as_str(),
+            edits: fix
+                .edits
+                .iter()
+                .map(|ed| {
+                    let a = r.file.position(ed.span.start);
+                    let b = r.file.position(ed.span.end);
+                    JsonEdit {
+                        column: a.char_column,
+                        content: &ed.content,
+                        end_column: b.char_column,
+                        end_line: b.line,
+                        line: a.line,
+                    }
                 })
-            }).collect::<Vec<_>>(),
-        })
-    });
-    let position = |n: u32| if on_image { Value::Null } else { json!(n) };
-    let mut v = json!({
-        "code": f.rule.code,
-        "name": f.rule.name,
-        "severity": f.severity.as_str(),
-        "category": f.rule.category.as_str(),
-        "message": f.message,
-        "help": f.help,
-        "file": file,
-        "line": position(s.line),
-        "column": position(s.char_column),
-        "end_line": position(e.line),
-        "end_column": position(e.char_column),
-        "labels": labels,
-        "fix": fix,
-    });
-    if let Some(subject) = &f.subject {
-        v["subject"] = json!(subject);
+                .collect(),
+            title: &fix.title,
+        }),
+        help: &f.help,
+        labels: f
+            .labels
+            .iter()
+            .map(|(span, text)| {
+                let p = r.file.position(span.start);
+                JsonLabel {
+                    column: p.char_column,
+                    line: p.line,
+                    message: text,
+                }
+            })
+            .collect(),
+        line: position(s.line),
+        message: &f.message,
+        name: f.rule.name,
+        severity: f.severity.as_str(),
+        subject: f.subject.as_ref().map(|s| json!(s)),
     }
-    v
+}
+
+/// One finding as a JSON value.
+pub fn finding_value(r: &FileReport, f: &Finding) -> Value {
+    json!(json_finding(r, f))
 }
 
 /// Every finding of `reports`, in order.
@@ -68,22 +137,25 @@ pub fn findings_value(reports: &[FileReport]) -> Vec<Value> {
         .collect()
 }
 
-pub fn to_value(reports: &[FileReport], errors: &[InputError]) -> Value {
-    let findings = findings_value(reports);
-    let errors: Vec<Value> = errors
-        .iter()
-        .map(|e| {
-            json!({
-                "file": e.path.to_string_lossy().replace('\\', "/"),
-                "code": e.code,
-                "message": e.message,
-                "help": e.help,
-                "line": e.line,
-                "column": e.column,
+fn report<'a>(reports: &'a [FileReport], errors: &'a [InputError]) -> JsonReport<'a> {
+    JsonReport {
+        errors: errors
+            .iter()
+            .map(|e| JsonError {
+                code: e.code,
+                column: e.column,
+                file: e.path.to_string_lossy().replace('\\', "/"),
+                help: &e.help,
+                line: e.line,
+                message: &e.message,
             })
-        })
-        .collect();
-    json!({ "version": 1, "findings": findings, "errors": errors })
+            .collect(),
+        findings: reports
+            .iter()
+            .flat_map(|r| r.findings.iter().map(move |f| json_finding(r, f)))
+            .collect(),
+        version: 1,
+    }
 }
 
 pub fn render(
@@ -91,7 +163,6 @@ pub fn render(
     errors: &[InputError],
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let v = to_value(reports, errors);
-    serde_json::to_writer_pretty(&mut *out, &v)?;
+    serde_json::to_writer_pretty(&mut *out, &report(reports, errors))?;
     writeln!(out)
 }

@@ -9,7 +9,7 @@ use crate::syntax::{Dockerfile, Instruction};
 use std::any::Any;
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 /// Values shared by the rules, by what they are and a key.
@@ -26,6 +26,9 @@ pub struct Shared<'a> {
     memo: RefCell<Memo>,
     /// Build-context lookups already made.
     context: RefCell<HashMap<String, Option<PathBuf>>>,
+    /// Where the build context may be: the Dockerfile's directory, then
+    /// its parents up to the repository root.
+    context_dirs: OnceCell<Vec<PathBuf>>,
 }
 
 impl<'a> Shared<'a> {
@@ -45,6 +48,7 @@ impl<'a> Shared<'a> {
                 .collect(),
             memo: RefCell::default(),
             context: RefCell::default(),
+            context_dirs: OnceCell::new(),
         }
     }
 
@@ -219,25 +223,46 @@ impl<'a> Context<'a> {
         {
             return None;
         }
-        // the Dockerfile's directory (the file itself may not be on disk)
-        let file = &self.shared.file.path;
-        let dir = match std::fs::canonicalize(file) {
-            Ok(p) => p.parent()?.to_path_buf(),
-            Err(_) => std::fs::canonicalize(file.parent()?).ok()?,
-        };
-        let mut dir = Some(dir.as_path());
-        for _ in 0..5 {
-            let d = dir?;
-            let candidate = d.join(rel);
-            if candidate.exists() {
-                return Some(candidate);
+        self.context_dirs()
+            .iter()
+            .map(|d| d.join(rel))
+            .find(|candidate| candidate.exists())
+    }
+
+    /// The directories the build context may be: the Dockerfile's, then its
+    /// parents up to the repository root (at most five), found once.
+    fn context_dirs(&self) -> &[PathBuf] {
+        self.shared.context_dirs.get_or_init(|| {
+            // the Dockerfile's directory (the file itself may not be on disk)
+            let file = &self.shared.file.path;
+            let dir = match std::fs::canonicalize(file) {
+                Ok(p) => p.parent().map(Path::to_path_buf),
+                Err(_) => file.parent().and_then(|p| std::fs::canonicalize(p).ok()),
+            };
+            let mut dirs = Vec::new();
+            let mut dir = dir.as_deref();
+            while let Some(d) = dir
+                && dirs.len() < 5
+            {
+                dirs.push(d.to_path_buf());
+                if d.join(".git").exists() {
+                    break;
+                }
+                dir = d.parent();
             }
-            if d.join(".git").exists() {
-                break;
-            }
-            dir = d.parent();
+            dirs
+        })
+    }
+
+    /// The text of the build-context file at `relative` path, looked up
+    /// like [`Context::context_has`]; `None` when there is none, or it is
+    /// not a readable text file.
+    pub fn context_text(&self, relative: &str) -> Option<String> {
+        let path = self.context_path(relative)?;
+        if !path.is_file() {
+            return None;
         }
-        None
+        std::fs::read_to_string(path).ok()
     }
 
     /// Reports a finding of the running rule at `span`.

@@ -1,4 +1,3 @@
-use super::final_image::context_text;
 use crate::rules::*;
 use crate::shell::args::Args;
 use crate::syntax::{Instruction, Kind};
@@ -74,7 +73,8 @@ impl Rule for ComposerScriptsBeforeSource {
             return;
         };
         // a project without scripts
-        if let Some(m) = context_text(cx, "composer.json")
+        if let Some(m) = cx
+            .context_text("composer.json")
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
             && m.get("scripts")
                 .and_then(|s| s.as_object())

@@ -154,27 +154,6 @@ pub fn source_brings(source: &str, path: &str) -> bool {
         && s.matches('/').count() == p.matches('/').count()
 }
 
-/// The text of a file of the build context (`pyproject.toml`), looked up
-/// like [`Context::context_has`]: next to the Dockerfile, then in its
-/// parents up to the repository root. `None` when there is none (or the
-/// Dockerfile came from standard input).
-pub fn context_text(cx: &Context<'_>, relative: &str) -> Option<String> {
-    let path = std::fs::canonicalize(&cx.file().path).ok()?;
-    let mut dir = path.parent();
-    for _ in 0..5 {
-        let d = dir?;
-        let candidate = d.join(relative);
-        if candidate.is_file() {
-            return std::fs::read_to_string(candidate).ok();
-        }
-        if d.join(".git").exists() {
-            break;
-        }
-        dir = d.parent();
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,4 @@
 use super::earlier_steps::earlier_commands;
-use super::final_image::context_text;
 use super::node_dev_dependencies_in_final_stage::{is_node_build, node_install};
 use crate::rules::*;
 use crate::shell::SimpleCommand;
@@ -83,8 +82,9 @@ impl Rule for NodeBuildAfterDevDependenciesOmitted {
             return;
         }
         let build = cx.build();
-        let manifest: Option<serde_json::Value> =
-            context_text(cx, "package.json").and_then(|t| serde_json::from_str(&t).ok());
+        let manifest: Option<serde_json::Value> = cx
+            .context_text("package.json")
+            .and_then(|t| serde_json::from_str(&t).ok());
         // nothing to omit
         if manifest.as_ref().is_some_and(|m| {
             m.get("devDependencies")

@@ -1,4 +1,4 @@
-use super::final_image::{checked_target, context_text};
+use super::final_image::checked_target;
 use crate::fix::{Edit, Fix};
 use crate::graph::Build;
 use crate::rules::*;
@@ -117,7 +117,7 @@ impl Rule for PythonDevDependenciesInFinalStage {
         if !s.runs_application() {
             return;
         }
-        let pyproject = context_text(cx, "pyproject.toml");
+        let pyproject = cx.context_text("pyproject.toml");
         let mut hits: Vec<Hit> = Vec::new();
         for i in build.chain_instructions(target.index) {
             let Some(state) = build.state(i) else {
