@@ -15,23 +15,21 @@
 # Measured on the 2-core development VM (scale 3: 311 MB archive, 5 layers,
 # 17,633 entries; both tools report efficiency 0.9366485371065036 and
 # 37,748,394 wasted bytes; imglint also verifies every digest and diff_id,
-# which dive does not). The machine was shared with other builds (load 2 to
-# 3.4 on its 2 cores); three script runs of 9 runs each, wall best / median,
-# CPU (user + system), peak memory:
-#   load ~2:   imglint 0.17 / 0.29 s, 0.31 s, 27 MB; dive 0.75 / 0.91 s,
-#              0.93 s, 83 MB: 4.4x best, 3.1x median, 3.0x CPU, 3.0x less
-#   load ~3:   imglint 0.28 / 0.31 s, 0.33 s, 24 MB; dive 1.00 / 1.64 s,
-#              1.07 s, 89 MB: 3.6x best, 5.3x median, 3.2x CPU, 3.6x less
-#   load ~3.2: imglint 0.27 / 0.28 s, 0.30 s, 24 MB; dive 0.92 / 0.96 s,
-#              0.95 s, 91 MB: 3.4x best, 3.4x median (3.4x paired), 3.2x
-#              CPU, 3.7x less
-# With the cores taken by other work the ratio falls to the CPU-time ratio:
-# SHA-256 alone is 0.17 s of imglint's 0.30 s (1.8 GB/s with the CPU's SHA
-# extensions, the same speed as ring's), and reading the file costs about
-# 0.04 s more in the kernel, so verifying every digest bounds it at about
-# 4x. With idle cores, layers are read two at a time on three threads each
-# (reading, hashing and decoding, parsing), so the wall time approaches the
-# SHA-256 time of the largest layer plus the accountings (best 0.17 s).
+# which dive does not), wall best / median, CPU (user + system), peak memory:
+#   idle (load ~1), 9 runs each: imglint 0.19 / 0.20 s, 0.34 s, 25 MB;
+#     dive 0.89 / 0.98 s, 1.18 s, 80 MB: 4.7x best, 4.9x median (4.7x
+#     paired), 3.5x CPU, 3.1x less memory
+#   idle, 7 runs each: imglint 0.18 / 0.19 s, 0.32 s, 25 MB; dive
+#     0.85 / 0.88 s, 1.07 s, 79 MB: 4.7x best, 4.6x median
+#   shared with other builds (load 2 to 3.4): 3.4x to 4.4x best, 3.0x to
+#     3.7x less memory
+# SHA-256 is 58% of imglint's CPU time (0.19 s of 0.33 s, 1.8 GB/s with the
+# CPU's SHA extensions); the rest is reading the file (the kernel's copy),
+# the tar crate's copy of each entry and the xxh3 content hashes that find
+# files re-added with the same content. Layers are read two at a time on
+# three threads each (reading, hashing and decoding, parsing), so both cores
+# are busy and the wall time is about half the CPU time: verifying every
+# digest bounds the speed-up at about 5x on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE=${1:-3}
