@@ -49,6 +49,51 @@ impl Started {
         self.words.get(1..).unwrap_or(&[])
     }
 
+    /// Whether the program is a development server or watcher: a package
+    /// script named for development (`npm run dev`, `yarn start:dev`),
+    /// `next dev`, `vite`, `ng serve`, `nodemon`, Django's `runserver`, a
+    /// server started with `--reload`, `air`, `cargo watch`. An image that
+    /// starts one is for development, whatever its stage is called.
+    pub fn runs_dev_server(&self) -> bool {
+        let mut program = self.program();
+        let mut ops: Vec<&str> = self
+            .args()
+            .iter()
+            .map(|w| w.text.as_str())
+            .filter(|a| !a.starts_with('-'))
+            .collect();
+        // a package runner: the tool it runs
+        if matches!(program, "npx" | "bunx" | "pnpx") && !ops.is_empty() {
+            program = ops.remove(0);
+        }
+        let first = ops.first().copied().unwrap_or("");
+        let second = ops.get(1).copied().unwrap_or("");
+        let dev_script = |name: &str| {
+            name.to_ascii_lowercase()
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|w| matches!(w, "dev" | "develop" | "development" | "watch"))
+        };
+        let reload = self.args().iter().any(|w| w.text == "--reload");
+        match program {
+            "npm" | "bun" => matches!(first, "run" | "run-script") && dev_script(second),
+            "yarn" | "pnpm" => {
+                if first == "run" {
+                    dev_script(second)
+                } else {
+                    dev_script(first)
+                }
+            }
+            "next" | "nuxt" | "astro" | "remix" => first == "dev",
+            "vite" => matches!(first, "" | "dev" | "serve"),
+            "ng" => first == "serve",
+            "nodemon" | "ts-node-dev" | "air" | "reflex" => true,
+            "cargo" => first == "watch",
+            "uvicorn" | "gunicorn" | "hypercorn" => reload,
+            p if p.starts_with("python") => first.ends_with("manage.py") && second == "runserver",
+            _ => false,
+        }
+    }
+
     /// Whether the program is an application rather than a shell or the
     /// base image's default: it names a binary, an interpreter with a
     /// script, or a script.
@@ -363,5 +408,44 @@ mod tests {
         let b = Build::new(&df, &BuildOptions::default());
         let s = started(&df.instructions, b.target_stage().unwrap()).unwrap();
         assert_eq!(s.words[1].span.text(text), "start");
+    }
+
+    #[test]
+    fn development_servers() {
+        let dev = |cmd: &str| {
+            let df = parse(&format!("FROM node:22\nCMD {cmd}\n"));
+            let b = Build::new(&df, &BuildOptions::default());
+            started(&df.instructions, b.target_stage().unwrap())
+                .is_some_and(|s| s.runs_dev_server())
+        };
+        for cmd in [
+            r#"["npm", "run", "dev"]"#,
+            r#"["yarn", "start:dev"]"#,
+            r#"["pnpm", "run", "watch"]"#,
+            "npx next dev",
+            r#"["vite", "--host"]"#,
+            "ng serve --host 0.0.0.0",
+            r#"["nodemon", "src/index.js"]"#,
+            "python manage.py runserver 0.0.0.0:8000",
+            "uvicorn app:app --host 0.0.0.0 --reload",
+            "air -c .air.toml",
+            "cargo watch -x run",
+        ] {
+            assert!(dev(cmd), "{cmd}");
+        }
+        for cmd in [
+            r#"["npm", "start"]"#,
+            r#"["npm", "run", "build"]"#,
+            r#"["yarn", "serve"]"#,
+            r#"["node", "dev-server.js"]"#,
+            "next start",
+            "vite build",
+            "uvicorn app:app --host 0.0.0.0",
+            "python manage.py migrate",
+            "gunicorn -w 4 app:app",
+            "cargo run --release",
+        ] {
+            assert!(!dev(cmd), "{cmd}");
+        }
     }
 }

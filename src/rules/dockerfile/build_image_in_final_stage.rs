@@ -67,11 +67,11 @@ pub(crate) struct Found {
     pub root_base: Option<crate::source::Span>,
 }
 
-/// A development, test or CI target, by its stage name or its path,
-/// unless the rule's `check-dev-targets` option is set.
+/// A development, test or CI target, by its stage name, its path or the
+/// development server it starts, unless the rule's `check-dev-targets` option is set.
 pub(crate) fn is_dev_target(cx: &Context<'_>, target: &crate::graph::Stage) -> bool {
     !super::final_image::option_bool(cx, META.name, "check-dev-targets")
-        && crate::graph::roles::is_dev_target(&cx.file().path, target)
+        && super::final_image::is_dev_image(cx, target)
 }
 
 pub(crate) fn find(cx: &Context<'_>, build: &Build) -> Option<Found> {

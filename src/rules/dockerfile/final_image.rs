@@ -5,6 +5,7 @@
 
 use crate::graph::{Base, Build, CopyDest, EdgeTarget, ImageRef, Stage, roles};
 use crate::rules::Context;
+use crate::shell::process::started;
 use crate::size::facts;
 
 /// The target stage, unless it is a development, test or CI target and the
@@ -14,11 +15,17 @@ pub fn checked_target<'b>(cx: &Context<'_>, build: &'b Build, rule: &str) -> Opt
     if target.windows {
         return None;
     }
-    if !option_bool(cx, rule, "check-dev-targets") && roles::is_dev_target(&cx.file().path, target)
-    {
+    if !option_bool(cx, rule, "check-dev-targets") && is_dev_image(cx, target) {
         return None;
     }
     Some(target)
+}
+
+/// Whether the image of `stage` is for development, tests or CI: by the
+/// stage's name, the Dockerfile's path, or a development server it starts.
+pub fn is_dev_image(cx: &Context<'_>, stage: &Stage) -> bool {
+    roles::is_dev_target(&cx.file().path, stage)
+        || started(&cx.dockerfile().instructions, stage).is_some_and(|s| s.runs_dev_server())
 }
 
 /// A boolean rule option (`false` when unset).

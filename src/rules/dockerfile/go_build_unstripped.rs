@@ -1,4 +1,4 @@
-use super::final_image::option_bool;
+use super::final_image::{is_dev_image, option_bool};
 use crate::fix::{Edit, Fix};
 use crate::graph::{Stage, roles};
 use crate::rules::*;
@@ -43,9 +43,7 @@ impl Rule for GoBuildUnstripped {
         }
         if !option_bool(cx, META.name, "check-dev-targets")
             && (stage.name.as_deref().is_some_and(roles::is_dev_name)
-                || build
-                    .target_stage()
-                    .is_some_and(|t| roles::is_dev_target(&cx.file().path, t)))
+                || build.target_stage().is_some_and(|t| is_dev_image(cx, t)))
         {
             return;
         }

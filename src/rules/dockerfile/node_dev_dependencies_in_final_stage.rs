@@ -333,6 +333,39 @@ mod tests {
     }
 
     #[test]
+    fn passes_for_images_that_start_a_development_server() {
+        passes(
+            "IL5203",
+            &BAD.replace(
+                r#"CMD ["node", "server.js"]"#,
+                r#"CMD ["npm", "run", "dev"]"#,
+            ),
+        );
+        passes(
+            "IL5203",
+            &BAD.replace(r#"CMD ["node", "server.js"]"#, "CMD npx nodemon server.js"),
+        );
+        // unless the option asks for development targets too
+        let mut o = crate::rules::RuleOptions::default();
+        o.per_rule.insert(
+            "node-dev-dependencies-in-final-stage".into(),
+            serde_json::json!({"check-dev-targets": true}),
+        );
+        assert_eq!(
+            findings_with(
+                "IL5203",
+                &o,
+                &BAD.replace(
+                    r#"CMD ["node", "server.js"]"#,
+                    r#"CMD ["npm", "run", "dev"]"#
+                )
+            )
+            .len(),
+            1
+        );
+    }
+
+    #[test]
     fn passes_for_production_installs_and_prunes() {
         passes("IL5203", &BAD.replace("npm ci", "npm ci --omit=dev"));
         passes("IL5203", &BAD.replace("npm ci", "npm ci --only=production"));
