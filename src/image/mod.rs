@@ -253,6 +253,18 @@ pub fn scan_layers(image: &Image, jobs: usize) -> Result<Vec<LayerScan>, ImageEr
     .clamp(1, n.max(1));
     let results: Vec<Mutex<Option<Result<LayerScan, ImageError>>>> =
         (0..n).map(|_| Mutex::new(None)).collect();
+    // the largest layers first, so that no large layer is left to read
+    // alone at the end while the other workers are idle
+    let mut order: Vec<usize> = (0..n).collect();
+    let size = |i: usize| {
+        let spec = &image.layers[i].spec;
+        spec.size.or_else(|| match &image.store {
+            // a `docker save` member: its size in the archive
+            Store::Tar(index) => index.resolve(&spec.blob.path).ok().map(|m| m.size),
+            _ => None,
+        })
+    };
+    order.sort_by_cached_key(|&i| std::cmp::Reverse(size(i).unwrap_or(0)));
     let next = AtomicU64::new(0);
     let failed = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
@@ -262,7 +274,10 @@ pub fn scan_layers(image: &Image, jobs: usize) -> Result<Vec<LayerScan>, ImageEr
                     if failed.load(std::sync::atomic::Ordering::Relaxed) {
                         break;
                     }
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) as usize;
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) as usize;
+                    let Some(&i) = order.get(k) else {
+                        break;
+                    };
                     let Some(info) = image.layers.get(i) else {
                         break;
                     };
