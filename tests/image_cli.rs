@@ -31,6 +31,18 @@ fn fixture(dir: &TempDir) -> String {
     write(&research_fixture(), Shape::OciDir(FxCompression::Gzip), dir)
 }
 
+/// The research fixture's layers as Dockerfile instructions, written to
+/// `Dockerfile` in `dir`: layer 1 is line 3, layer 2 line 4.
+fn fixture_dockerfile(dir: &TempDir) -> String {
+    let df = dir.join("Dockerfile");
+    std::fs::write(
+        &df,
+        "FROM scratch\nADD rootfs.tar /\nRUN rm -rf /var/cache/apk /app/config.txt && update-data\nRUN rm -rf /usr/share/doc/* && add-notice\n",
+    )
+    .unwrap();
+    df.display().to_string()
+}
+
 #[test]
 fn text_report_and_findings_exit_1() {
     let dir = TempDir::new("cli-text");
@@ -172,13 +184,7 @@ fn dockerfile_pragmas_suppress_image_findings() {
 fn severity_overrides_and_locations_match_the_dockerfile_reports() {
     let dir = TempDir::new("cli-severity");
     let src = fixture(&dir);
-    let df = dir.join("Dockerfile");
-    std::fs::write(
-        &df,
-        "FROM scratch\nADD rootfs.tar /\nRUN rm -rf /var/cache/apk /app/config.txt && update-data\nRUN rm -rf /usr/share/doc/* && add-notice\n",
-    )
-    .unwrap();
-    let df_name = df.display().to_string();
+    let df_name = fixture_dockerfile(&dir);
     let text = stdout_of(
         &src,
         &[
@@ -228,13 +234,7 @@ fn severity_overrides_and_locations_match_the_dockerfile_reports() {
 fn github_annotations_name_the_dockerfile_or_the_run() {
     let dir = TempDir::new("cli-github");
     let src = fixture(&dir);
-    let df = dir.join("Dockerfile");
-    std::fs::write(
-        &df,
-        "FROM scratch\nADD rootfs.tar /\nRUN rm -rf /var/cache/apk /app/config.txt && update-data\nRUN rm -rf /usr/share/doc/* && add-notice\n",
-    )
-    .unwrap();
-    let df_name = df.display().to_string();
+    let df_name = fixture_dockerfile(&dir);
     let out = stdout_of(&src, &["-f", "github", "--dockerfile", &df_name], 1);
     // on the image: an annotation of the run, without a file
     assert!(

@@ -124,6 +124,17 @@ pub struct CopyDest {
     pub from: Option<EdgeTarget>,
 }
 
+impl CopyDest {
+    /// The stage of the file this copies from (`COPY --from=<stage>`), if
+    /// any.
+    pub fn from_stage(&self) -> Option<usize> {
+        match self.from {
+            Some(EdgeTarget::Stage(s)) => Some(s),
+            _ => None,
+        }
+    }
+}
+
 /// A build stage.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stage {

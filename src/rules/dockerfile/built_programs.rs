@@ -4,7 +4,7 @@
 //! environments, `site-packages`).
 
 use super::final_image::{root_base_span, root_image, source_brings};
-use crate::graph::{Build, CopyDest, EdgeTarget, ImageRef, join_path};
+use crate::graph::{Build, CopyDest, ImageRef, join_path};
 use crate::rules::Context;
 use crate::shell::args::Args as ShellArgs;
 use crate::shell::linking::{cargo_build, go_build, is_static_or_foreign_target};
@@ -434,7 +434,7 @@ pub fn shipped<'b>(cx: &Context<'_>, build: &'b Build) -> Vec<Shipped<'b>> {
             continue;
         };
         for copy in &stage.config.copies {
-            let Some(builder) = from_stage(copy) else {
+            let Some(builder) = copy.from_stage() else {
                 continue;
             };
             for program in programs(cx, build, builder) {
@@ -476,7 +476,7 @@ pub fn stage_copies(build: &Build) -> Vec<StageCopy<'_>> {
             if !stage.instructions().contains(&copy.instruction) {
                 continue;
             }
-            if let Some(from) = from_stage(copy) {
+            if let Some(from) = copy.from_stage() {
                 out.push(StageCopy {
                     stage: stage.index,
                     runtime: runtime.clone(),
@@ -498,14 +498,6 @@ pub fn first_source_span(ins: &Instruction) -> Span {
             .and_then(|(_, srcs)| srcs.first())
             .map_or(ins.keyword.span, |w| w.span),
         _ => ins.keyword.span,
-    }
-}
-
-/// The stage a copy comes from, if it is a stage of the file.
-pub fn from_stage(copy: &CopyDest) -> Option<usize> {
-    match copy.from {
-        Some(EdgeTarget::Stage(s)) => Some(s),
-        _ => None,
     }
 }
 

@@ -31,12 +31,9 @@ impl Rule for DnfInstallUnpinned {
 
     fn check_instruction(&self, cx: &mut Context<'_>, _ins: &Instruction) {
         let unpinned = rpm_unpinned(cx, dnf);
-        let first = unpinned.first().map(|(n, _)| n.clone()).unwrap_or_default();
-        report_unpinned(
-            cx,
-            &unpinned,
-            format!("pin the version the image was tested with: `{first}-<version>`"),
-        );
+        report_unpinned(cx, &unpinned, |first| {
+            format!("pin the version the image was tested with: `{first}-<version>`")
+        });
     }
 }
 

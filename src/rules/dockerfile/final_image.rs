@@ -127,14 +127,6 @@ pub fn brings_shell(copies: &[CopyDest]) -> bool {
     has_root_filesystem(copies) || copies.iter().any(copies_shell)
 }
 
-/// The stages whose output `copy` brings: the stage named by `--from`.
-pub fn copied_stage(copy: &CopyDest) -> Option<usize> {
-    match copy.from {
-        Some(EdgeTarget::Stage(s)) => Some(s),
-        _ => None,
-    }
-}
-
 /// Whether a `COPY --from` source path brings the file at `path` (the same
 /// path, or a directory holding it). Relative sources are relative to the
 /// source stage's root.

@@ -84,14 +84,11 @@ impl Rule for GemInstallUnpinned {
                 }
             }
         }
-        let first = unpinned.first().map(|(n, _)| n.clone()).unwrap_or_default();
-        report_unpinned(
-            cx,
-            &unpinned,
+        report_unpinned(cx, &unpinned, |first| {
             format!(
                 "pin the version the image was tested with: `{first}:<version>` or `-v <version>`"
-            ),
-        );
+            )
+        });
     }
 }
 

@@ -107,15 +107,12 @@ impl Rule for GoInstallUnpinned {
                 }
             }
         }
-        let first = unpinned.first().map(|(n, _)| n.clone()).unwrap_or_default();
-        let module = first.split('@').next().unwrap_or(&first).to_string();
-        report_unpinned(
-            cx,
-            &unpinned,
+        report_unpinned(cx, &unpinned, |first| {
+            let module = first.split('@').next().unwrap_or(first);
             format!(
                 "pin the version the image was tested with: `go {sub_of_first} {module}@<version>`"
-            ),
-        );
+            )
+        });
     }
 }
 

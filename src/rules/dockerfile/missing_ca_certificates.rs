@@ -64,7 +64,7 @@ impl Rule for MissingCaCertificates {
         }
         // the program comes from a Go or Rust build in the file
         let go_or_rust = copies.iter().any(|c| {
-            super::built_programs::from_stage(c)
+            c.from_stage()
                 .is_some_and(|s| !super::built_programs::programs(cx, build, s).is_empty())
         });
         if !go_or_rust {

@@ -46,12 +46,9 @@ impl Rule for NpmInstallUnpinned {
                 }
             }
         }
-        let first = unpinned.first().map(|(n, _)| n.clone()).unwrap_or_default();
-        report_unpinned(
-            cx,
-            &unpinned,
-            format!("pin the version the image was tested with: `{first}@<version>`"),
-        );
+        report_unpinned(cx, &unpinned, |first| {
+            format!("pin the version the image was tested with: `{first}@<version>`")
+        });
     }
 }
 

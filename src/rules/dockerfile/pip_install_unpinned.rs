@@ -54,14 +54,11 @@ impl Rule for PipInstallUnpinned {
                 }
             }
         }
-        let first = unpinned.first().map(|(n, _)| n.clone()).unwrap_or_default();
-        report_unpinned(
-            cx,
-            &unpinned,
+        report_unpinned(cx, &unpinned, |first| {
             format!(
                 "pin the version the image was tested with (`{label} {first}==<version>`), or install from a requirements file"
-            ),
-        );
+            )
+        });
     }
 }
 

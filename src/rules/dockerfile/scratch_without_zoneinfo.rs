@@ -1,4 +1,4 @@
-use super::final_image::{copied_stage, has_root_filesystem, root_image};
+use super::final_image::{has_root_filesystem, root_image};
 use crate::graph::Build;
 use crate::rules::*;
 use crate::shell::linking::go_build;
@@ -55,7 +55,7 @@ impl Rule for ScratchWithoutZoneinfo {
         // a Go program built in another stage, without embedded zone data
         let mut go = false;
         for c in copies {
-            let Some(s) = copied_stage(c) else { continue };
+            let Some(s) = c.from_stage() else { continue };
             for i in build.chain_instructions(s) {
                 for script in cx.scripts_of(i) {
                     for cmd in &script.commands {

@@ -5,11 +5,17 @@
 use crate::rules::Context;
 use crate::source::Span;
 
-/// Reports `unpinned` packages (name and the word that names it), if any.
-pub fn report_unpinned(cx: &mut Context<'_>, unpinned: &[(String, Span)], help: String) {
+/// Reports `unpinned` packages (name and the word that names it), if any;
+/// `help` says how to pin the first one, given its name.
+pub fn report_unpinned(
+    cx: &mut Context<'_>,
+    unpinned: &[(String, Span)],
+    help: impl FnOnce(&str) -> String,
+) {
     let Some((first, span)) = unpinned.first() else {
         return;
     };
+    let help = help(first);
     let message = match unpinned.len() {
         1 => format!("`{first}` is installed without a version"),
         2 => format!("`{first}` and 1 more package are installed without a version"),
