@@ -1,9 +1,8 @@
 use super::lang::inputs::{Inputs, Presence};
-use super::lang::{checks_lock_discipline, env};
+use super::lang::{env, lock_checked_steps};
 use crate::fix::{Edit, Fix};
 use crate::rules::*;
-use crate::shell::args::Args as ShellArgs;
-use crate::shell::deps::{self, Tool};
+use crate::shell::deps::Tool;
 use crate::syntax::{Instruction, Kind};
 
 /// IL3303
@@ -41,32 +40,19 @@ impl Rule for CargoBuildUnlocked {
     }
 
     fn check_instruction(&self, cx: &mut Context<'_>, _ins: &Instruction) {
-        let Some(index) = cx.instruction_index() else {
+        let Some((index, steps)) = lock_checked_steps(cx) else {
             return;
         };
-        if !checks_lock_discipline(cx) {
-            return;
-        }
-        let mut hits = Vec::new();
-        for script in cx.scripts() {
-            for (ci, cmd) in script.commands.iter().enumerate() {
-                let Some(step) = deps::classify(cmd) else {
-                    continue;
-                };
-                if step.tool != Tool::Cargo || !is_locking_step(&step.label) {
-                    continue;
-                }
-                let Some(args) = ShellArgs::of(cmd) else {
-                    continue;
-                };
-                if args.has(&[], &["locked", "frozen", "offline"])
-                    || env::is_on(cx, index, script, ci, "CARGO_NET_OFFLINE")
-                {
-                    continue;
-                }
-                hits.push(step);
-            }
-        }
+        let hits: Vec<_> = steps
+            .into_iter()
+            .filter(|s| {
+                s.step.tool == Tool::Cargo
+                    && is_locking_step(&s.step.label)
+                    && !s.args.has(&[], &["locked", "frozen", "offline"])
+                    && !env::is_on(cx, index, s.script, s.ci, "CARGO_NET_OFFLINE")
+            })
+            .map(|s| s.step)
+            .collect();
         let Some(first) = hits.first() else { return };
         let Presence::Copied(lock) = Inputs::before(cx, index).lock(cx, Tool::Cargo) else {
             return;

@@ -1,9 +1,8 @@
 use super::lang::inputs::{Inputs, Presence};
-use super::lang::{checks_lock_discipline, env};
+use super::lang::{RunStep, env, lock_checked_steps};
 use crate::fix::{Edit, Fix};
 use crate::rules::*;
-use crate::shell::args::Args as ShellArgs;
-use crate::shell::deps::{self, Tool};
+use crate::shell::deps::Tool;
 use crate::source::Span;
 use crate::syntax::{Instruction, Kind};
 
@@ -47,92 +46,88 @@ impl Rule for JsInstallUnfrozen {
     }
 
     fn check_instruction(&self, cx: &mut Context<'_>, _ins: &Instruction) {
-        let Some(index) = cx.instruction_index() else {
+        let Some((index, steps)) = lock_checked_steps(cx) else {
             return;
         };
-        if !checks_lock_discipline(cx) {
-            return;
-        }
         let mut inputs: Option<std::rc::Rc<Inputs>> = None;
         let mut hits: Vec<Hit> = Vec::new();
-        for script in cx.scripts() {
-            for (ci, cmd) in script.commands.iter().enumerate() {
-                let Some(step) = deps::classify(cmd) else {
-                    continue;
-                };
-                if !matches!(
-                    step.label.as_str(),
-                    "yarn" | "yarn install" | "pnpm install" | "bun install"
-                ) {
-                    continue;
-                }
-                let Some(args) = ShellArgs::of(cmd) else {
-                    continue;
-                };
-                let var = |n: &str| env::variable(cx, index, script, ci, n);
-                let inputs = inputs.get_or_insert_with(|| Inputs::before(cx, index));
-                if inputs.lock(cx, step.tool) == Presence::Absent {
-                    // lockfile-not-copied reports that
-                    continue;
-                }
-                let flag = match step.tool {
-                    Tool::Yarn => {
-                        let berry = inputs.find(&[".yarnrc.yml", ".yarn"]).is_some();
-                        let frozen = args.words.iter().any(|w| {
+        for RunStep {
+            script,
+            ci,
+            args,
+            step,
+        } in steps
+        {
+            if !matches!(
+                step.label.as_str(),
+                "yarn" | "yarn install" | "pnpm install" | "bun install"
+            ) {
+                continue;
+            }
+            let var = |n: &str| env::variable(cx, index, script, ci, n);
+            let inputs = inputs.get_or_insert_with(|| Inputs::before(cx, index));
+            if inputs.lock(cx, step.tool) == Presence::Absent {
+                // lockfile-not-copied reports that
+                continue;
+            }
+            let flag = match step.tool {
+                Tool::Yarn => {
+                    let berry = inputs.find(&[".yarnrc.yml", ".yarn"]).is_some();
+                    let frozen =
+                        args.words.iter().any(|w| {
                             matches!(w.value.as_str(), "--frozen-lockfile" | "--immutable")
                         }) || var("YARN_ENABLE_IMMUTABLE_INSTALLS")
                             .is_some_and(|v| env::is_truthy(&v))
                             || var("YARN_FROZEN_LOCKFILE").is_some_and(|v| env::is_truthy(&v))
                             || (berry && var("CI").is_some_and(|v| is_ci(&v)));
-                        if frozen {
-                            continue;
-                        }
-                        if berry {
-                            "--immutable"
-                        } else {
-                            "--frozen-lockfile"
-                        }
+                    if frozen {
+                        continue;
                     }
-                    Tool::Pnpm => {
-                        let frozen = args.words.iter().any(|w| {
+                    if berry {
+                        "--immutable"
+                    } else {
+                        "--frozen-lockfile"
+                    }
+                }
+                Tool::Pnpm => {
+                    let frozen = args.words.iter().any(|w| {
+                        matches!(
+                            w.value.as_str(),
+                            "--frozen-lockfile" | "--frozen-lockfile=true" | "--offline"
+                        )
+                    }) || (var("CI").is_some_and(|v| is_ci(&v))
+                        && !args.words.iter().any(|w| {
                             matches!(
                                 w.value.as_str(),
-                                "--frozen-lockfile" | "--frozen-lockfile=true" | "--offline"
+                                "--no-frozen-lockfile" | "--frozen-lockfile=false"
                             )
-                        }) || (var("CI").is_some_and(|v| is_ci(&v))
-                            && !args.words.iter().any(|w| {
-                                matches!(
-                                    w.value.as_str(),
-                                    "--no-frozen-lockfile" | "--frozen-lockfile=false"
-                                )
-                            }));
-                        if frozen {
-                            continue;
-                        }
-                        "--frozen-lockfile"
+                        }));
+                    if frozen {
+                        continue;
                     }
-                    Tool::Bun => {
-                        if args.has(&[], &["frozen-lockfile"])
-                            || var("BUN_FROZEN_LOCKFILE").is_some_and(|v| env::is_truthy(&v))
-                        {
-                            continue;
-                        }
-                        "--frozen-lockfile"
+                    "--frozen-lockfile"
+                }
+                Tool::Bun => {
+                    if args.has(&[], &["frozen-lockfile"])
+                        || var("BUN_FROZEN_LOCKFILE").is_some_and(|v| env::is_truthy(&v))
+                    {
+                        continue;
                     }
-                    _ => continue,
-                };
-                // `--pure-lockfile` only avoids writing the lockfile
-                let edit = match args.words.iter().find(|w| w.value == "--pure-lockfile") {
-                    Some(w) => Edit::replace(w.span, flag),
-                    None => Edit::insert(step.subcommand.end, format!(" {flag}")),
-                };
-                hits.push(Hit {
-                    span: step.span,
-                    label: step.label.clone(),
-                    lock: step.tool.lockfiles()[0],
-                    edit,
-                });
-            }
+                    "--frozen-lockfile"
+                }
+                _ => continue,
+            };
+            // `--pure-lockfile` only avoids writing the lockfile
+            let edit = match args.words.iter().find(|w| w.value == "--pure-lockfile") {
+                Some(w) => Edit::replace(w.span, flag),
+                None => Edit::insert(step.subcommand.end, format!(" {flag}")),
+            };
+            hits.push(Hit {
+                span: step.span,
+                label: step.label.clone(),
+                lock: step.tool.lockfiles()[0],
+                edit,
+            });
         }
         let Some(first) = hits.first() else { return };
         let flag = first.edit.content.trim().to_string();

@@ -1,9 +1,8 @@
-use super::lang::checks_lock_discipline;
 use super::lang::inputs::{Inputs, Presence};
+use super::lang::lock_checked_steps;
 use crate::fix::{Edit, Fix};
 use crate::rules::*;
-use crate::shell::args::Args as ShellArgs;
-use crate::shell::deps::{self, Tool};
+use crate::shell::deps::Tool;
 use crate::syntax::{Instruction, Kind};
 
 /// IL3301
@@ -32,38 +31,23 @@ impl Rule for NpmInstallWithLockfile {
     }
 
     fn check_instruction(&self, cx: &mut Context<'_>, _ins: &Instruction) {
-        let Some(index) = cx.instruction_index() else {
+        let Some((index, steps)) = lock_checked_steps(cx) else {
             return;
         };
-        if !checks_lock_discipline(cx) {
-            return;
-        }
-        let mut hits = Vec::new();
-        for script in cx.scripts() {
-            for cmd in &script.commands {
-                let Some(step) = deps::classify(cmd) else {
-                    continue;
-                };
-                if step.tool != Tool::Npm
-                    || matches!(
-                        step.label.as_str(),
+        let hits: Vec<_> = steps
+            .into_iter()
+            .filter(|s| {
+                s.step.tool == Tool::Npm
+                    && !matches!(
+                        s.step.label.as_str(),
                         "npm ci" | "npm clean-install" | "npm install-clean"
                     )
-                {
-                    continue;
-                }
-                let Some(args) = ShellArgs::of(cmd) else {
-                    continue;
-                };
-                // the lockfile is ignored or only written on purpose
-                if args.has(&[], &["no-package-lock", "package-lock-only"])
-                    || args.words.iter().any(|w| w.value == "--package-lock=false")
-                {
-                    continue;
-                }
-                hits.push(step);
-            }
-        }
+                    // the lockfile is ignored or only written on purpose
+                    && !s.args.has(&[], &["no-package-lock", "package-lock-only"])
+                    && !s.args.words.iter().any(|w| w.value == "--package-lock=false")
+            })
+            .map(|s| s.step)
+            .collect();
         let Some(first) = hits.first() else { return };
         let inputs = Inputs::before(cx, index);
         let Presence::Copied(lock) = inputs.lock(cx, Tool::Npm) else {

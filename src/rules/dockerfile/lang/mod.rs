@@ -156,6 +156,40 @@ pub fn checks_lock_discipline(cx: &Context<'_>) -> bool {
     !is_lock_maintenance(cx, cx.build(), state.stage)
 }
 
+/// A dependency step of the `RUN` being checked, as the lockfile rules
+/// read it.
+pub struct RunStep<'a> {
+    pub script: &'a crate::shell::Script,
+    /// The command's index in its script.
+    pub ci: usize,
+    pub args: Args<'a>,
+    pub step: deps::DepStep,
+}
+
+/// The dependency steps of the `RUN` being checked, with the instruction's
+/// index; `None` where the lockfile rules do not look (see
+/// [`checks_lock_discipline`]).
+pub fn lock_checked_steps<'a>(cx: &Context<'a>) -> Option<(usize, Vec<RunStep<'a>>)> {
+    let index = cx.instruction_index()?;
+    if !checks_lock_discipline(cx) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for script in cx.scripts() {
+        for (ci, cmd) in script.commands.iter().enumerate() {
+            if let (Some(step), Some(args)) = (deps::classify(cmd), Args::of(cmd)) {
+                out.push(RunStep {
+                    script,
+                    ci,
+                    args,
+                    step,
+                });
+            }
+        }
+    }
+    Some((index, out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
