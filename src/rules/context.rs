@@ -298,6 +298,15 @@ impl FindingBuilder<'_> {
         self
     }
 
+    /// Labels each of `spans` with the same text: the further occurrences
+    /// of what the finding reports once.
+    pub fn label_each(self, spans: impl IntoIterator<Item = Span>, label: &str) -> Self {
+        for span in spans {
+            self.finding.labels.push((span, label.to_string()));
+        }
+        self
+    }
+
     pub fn fix(self, fix: Fix) -> Self {
         self.finding.fix = Some(fix);
         self

@@ -381,14 +381,12 @@ impl Rule for CacheMountDefeated {
             }
         }
         let Some(first) = found.first() else { return };
-        let mut r = cx
+        cx
             .report(first.span, first.message.clone())
             .help("drop the flag or the cleanup: the cache mount already keeps these files out of the image")
             .label(first.mount, "the cache mount")
-            .maybe_fix(first.fix.clone());
-        for d in found.iter().skip(1) {
-            r = r.label(d.span, "defeats the cache mount too");
-        }
+            .maybe_fix(first.fix.clone())
+            .label_each(found.iter().skip(1).map(|s| s.span), "defeats the cache mount too");
     }
 }
 

@@ -161,19 +161,19 @@ impl Rule for CacheMountNotOwnedByUser {
                 .collect();
             edits.map(|e| Fix::unsafe_("create the cache for the user", e))
         });
-        let mut r = cx
-            .report(
-                first.span,
-                format!(
-                    "the cache at `{}` is created for root, but this `RUN` runs as `{name}`",
-                    first.target
-                ),
-            )
-            .help("add `uid=` (and `gid=`) with the user's ids to the cache mount")
-            .maybe_fix(fix);
-        for m in mounts.iter().skip(1) {
-            r = r.label(m.span, "also created for root");
-        }
+        cx.report(
+            first.span,
+            format!(
+                "the cache at `{}` is created for root, but this `RUN` runs as `{name}`",
+                first.target
+            ),
+        )
+        .help("add `uid=` (and `gid=`) with the user's ids to the cache mount")
+        .maybe_fix(fix)
+        .label_each(
+            mounts.iter().skip(1).map(|s| s.span),
+            "also created for root",
+        );
     }
 }
 

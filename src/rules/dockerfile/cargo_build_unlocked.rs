@@ -57,25 +57,22 @@ impl Rule for CargoBuildUnlocked {
         let Presence::Copied(lock) = Inputs::before(cx, index).lock(cx, Tool::Cargo) else {
             return;
         };
-        let mut r = cx
-            .report(
-                first.span,
-                format!(
-                    "`{}` can update `Cargo.lock` instead of failing when it is out of date",
-                    first.label
-                ),
-            )
-            .help("add `--locked` so the build uses exactly the versions in `Cargo.lock`")
-            .label(lock, "the lockfile is part of the build")
-            .fix(Fix::unsafe_(
-                "add `--locked`",
-                hits.iter()
-                    .map(|s| Edit::insert(s.subcommand.end, " --locked"))
-                    .collect(),
-            ));
-        for s in hits.iter().skip(1) {
-            r = r.label(s.span, "not locked either");
-        }
+        cx.report(
+            first.span,
+            format!(
+                "`{}` can update `Cargo.lock` instead of failing when it is out of date",
+                first.label
+            ),
+        )
+        .help("add `--locked` so the build uses exactly the versions in `Cargo.lock`")
+        .label(lock, "the lockfile is part of the build")
+        .fix(Fix::unsafe_(
+            "add `--locked`",
+            hits.iter()
+                .map(|s| Edit::insert(s.subcommand.end, " --locked"))
+                .collect(),
+        ))
+        .label_each(hits.iter().skip(1).map(|s| s.span), "not locked either");
     }
 }
 

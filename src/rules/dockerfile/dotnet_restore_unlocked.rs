@@ -71,20 +71,19 @@ impl Rule for DotnetRestoreUnlocked {
                 Edit::insert(s.subcommand.end, flag)
             })
             .collect();
-        let mut r = cx
-            .report(
-                first.span,
-                format!(
-                    "`{}` can update `packages.lock.json` instead of failing on a mismatch",
-                    first.label
-                ),
-            )
-            .help("add `--locked-mode` to the restore (`-p:RestoreLockedMode=true` on build and publish)")
-            .label(lock, "the lockfile is part of the build")
-            .fix(Fix::unsafe_("restore in locked mode", edits));
-        for s in hits.iter().skip(1) {
-            r = r.label(s.span, "restores unlocked too");
-        }
+        cx.report(
+            first.span,
+            format!(
+                "`{}` can update `packages.lock.json` instead of failing on a mismatch",
+                first.label
+            ),
+        )
+        .help(
+            "add `--locked-mode` to the restore (`-p:RestoreLockedMode=true` on build and publish)",
+        )
+        .label(lock, "the lockfile is part of the build")
+        .fix(Fix::unsafe_("restore in locked mode", edits))
+        .label_each(hits.iter().skip(1).map(|s| s.span), "restores unlocked too");
     }
 }
 

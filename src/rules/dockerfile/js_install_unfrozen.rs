@@ -131,24 +131,24 @@ impl Rule for JsInstallUnfrozen {
         }
         let Some(first) = hits.first() else { return };
         let flag = first.edit.content.trim().to_string();
-        let mut r = cx
-            .report(
-                first.span,
-                format!(
-                    "`{}` can rewrite `{}` instead of failing when it is out of date",
-                    first.label, first.lock
-                ),
-            )
-            .help(format!(
-                "add `{flag}` so the build installs exactly what the lockfile records"
-            ))
-            .fix(Fix::unsafe_(
-                format!("add `{flag}`"),
-                hits.iter().map(|h| h.edit.clone()).collect(),
-            ));
-        for h in hits.iter().skip(1) {
-            r = r.label(h.span, "does not freeze the lockfile either");
-        }
+        cx.report(
+            first.span,
+            format!(
+                "`{}` can rewrite `{}` instead of failing when it is out of date",
+                first.label, first.lock
+            ),
+        )
+        .help(format!(
+            "add `{flag}` so the build installs exactly what the lockfile records"
+        ))
+        .fix(Fix::unsafe_(
+            format!("add `{flag}`"),
+            hits.iter().map(|h| h.edit.clone()).collect(),
+        ))
+        .label_each(
+            hits.iter().skip(1).map(|s| s.span),
+            "does not freeze the lockfile either",
+        );
     }
 }
 

@@ -80,7 +80,7 @@ impl Rule for ManifestCopyFlattensTree {
             .collect();
         let Some(first) = hits.first() else { return };
         let fix = parents_fix(cx, ins, &dest.text);
-        let mut r = cx
+        cx
             .report(
                 first.span,
                 format!(
@@ -89,10 +89,8 @@ impl Rule for ManifestCopyFlattensTree {
                 ),
             )
             .help("add `--parents` to keep each file in its directory, or copy each project's manifest with its own `COPY`")
-            .maybe_fix(fix);
-        for h in hits.iter().skip(1) {
-            r = r.label(h.span, "this glob flattens too");
-        }
+            .maybe_fix(fix)
+            .label_each(hits.iter().skip(1).map(|s| s.span), "this glob flattens too");
     }
 }
 

@@ -57,7 +57,7 @@ impl Rule for NpmInstallWithLockfile {
             .iter()
             .map(|s| Edit::replace(s.subcommand, "ci"))
             .collect();
-        let mut r = cx
+        cx
             .report(
                 first.span,
                 format!(
@@ -67,10 +67,8 @@ impl Rule for NpmInstallWithLockfile {
             )
             .help("use `npm ci`, which installs exactly what `package-lock.json` records and fails when it is stale")
             .label(lock, "the lockfile is part of the build")
-            .fix(Fix::unsafe_("use `npm ci`", edits));
-        for s in hits.iter().skip(1) {
-            r = r.label(s.span, "also ignores the lockfile");
-        }
+            .fix(Fix::unsafe_("use `npm ci`", edits))
+            .label_each(hits.iter().skip(1).map(|s| s.span), "also ignores the lockfile");
     }
 }
 
